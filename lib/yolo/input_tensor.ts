@@ -1,0 +1,43 @@
+/**
+ * The model input: letterboxed RGB pixels as a `[1, 3, height, width]` tensor of values in
+ * 0..1, in float32 or in half precision, written into a reusable buffer.
+ *
+ * @module
+ */
+
+import { float32ToFloat16Bits } from "./float16.ts";
+
+// Every input value is one of 256 bytes divided by 255: look them up instead of dividing.
+const F32 = new Float32Array(256).map((_, v) => v / 255);
+const F16 = Uint16Array.from(F32, float32ToFloat16Bits);
+
+/**
+ * Writes packed RGB pixels (`width x height`) as planar (NCHW) values `v / 255` into `buffer`
+ * (allocated when missing or of the wrong size) and returns the buffer.
+ *
+ * @example
+ * ```ts
+ * import { fillInputTensor } from "./input_tensor.ts";
+ * const buf = fillInputTensor(new Uint8Array([255, 0, 0]), 1, 1, "float32");
+ * console.log(new Float32Array(buf)); // Float32Array [1, 0, 0]
+ * ```
+ */
+export function fillInputTensor(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  type: "float32" | "float16",
+  buffer?: ArrayBuffer,
+): ArrayBuffer {
+  const plane = width * height;
+  const bytes = plane * 3 * (type === "float32" ? 4 : 2);
+  const out = buffer && buffer.byteLength === bytes ? buffer : new ArrayBuffer(bytes);
+  const values = type === "float32" ? new Float32Array(out) : new Uint16Array(out);
+  const lut = type === "float32" ? F32 : F16;
+  for (let p = 0, i = 0; p < plane; p++, i += 3) {
+    values[p] = lut[rgb[i]];
+    values[plane + p] = lut[rgb[i + 1]];
+    values[2 * plane + p] = lut[rgb[i + 2]];
+  }
+  return out;
+}

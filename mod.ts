@@ -1,0 +1,59 @@
+/**
+ * camwatch: watch IP cameras, record clips when something moves, and find out what is in them
+ * with a YOLO detector, from Deno.
+ *
+ * The pipeline is camera → motion → clip → queue → detector → log → notebook. This module
+ * exports the typed library the long-running scripts (`deno task analyze`, …) are built on.
+ *
+ * @example Detect objects in an image and summarise a video
+ * ```ts
+ * import { YoloAnalyzer } from "@camwatch/camwatch";
+ *
+ * await using analyzer = await YoloAnalyzer.create({ confidence: 0.25 });
+ *
+ * const { detections } = await analyzer.detect("tests/fixtures/bus.jpg");
+ * for (const d of detections) console.log(d.label, d.score.toFixed(2), d.box);
+ *
+ * const analysis = analyzer.analyzeVideo("video/samples/vtest.mp4", { sampleFps: 2 });
+ * for await (const frame of analysis) console.log(frame.time, frame.detections.length);
+ * const summary = await analysis.summary();
+ * console.log(summary.detected, summary.objects.person);
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type AnalyzeVideoOptions,
+  DEFAULT_MODEL_URL,
+  type Detection,
+  type FrameDetections,
+  type ImageDetections,
+  VideoAnalysis,
+  type VideoSummary,
+  YoloAnalyzer,
+  type YoloAnalyzerOptions,
+} from "./lib/yolo_analyzer.ts";
+export type { YoloModelInfo, YoloModelOverrides } from "./lib/yolo/yolo_model.ts";
+export { DetectionSummary, type LabelledScore, type ObjectStats } from "./lib/detection_summary.ts";
+export {
+  analyzeFile,
+  type AnalyzeFileOptions,
+  type FailedFileResult,
+  type FileResult,
+  formatResult,
+  type ImageFileResult,
+  type VideoFileResult,
+} from "./lib/file_analysis.ts";
+export { decodeImage, type ImageInput, isImageFile, type RgbImage } from "./lib/image.ts";
+export { readVideoFrames, type ReadVideoFramesOptions, type VideoFrame } from "./lib/video_frames.ts";
+export { type MediaInfo, probeMedia, type VideoStreamInfo } from "./lib/ffmpeg.ts";
+export {
+  type AnalyzerSettings,
+  type Env,
+  numberVar,
+  parseSampleFps,
+  readAnalyzerSettings,
+  readVar,
+} from "./lib/config.ts";
+export { CamwatchError, ConfigError, MediaError, ModelError } from "./lib/errors.ts";
