@@ -5,7 +5,7 @@
  * @module
  */
 
-import { resizeLinear } from "./resize_linear.ts";
+import { resizeLinear, roundHalfEven as pyRound } from "./resize_linear.ts";
 
 /** Grey level of the padding, as in Ultralytics' `LetterBox`. */
 export const PAD_VALUE = 114;
@@ -46,12 +46,6 @@ export interface LetterboxOptions {
    * @default true
    */
   scaleUp?: boolean;
-}
-
-/** Python's `round()`: half to even. */
-function pyRound(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**

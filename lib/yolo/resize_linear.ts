@@ -14,10 +14,19 @@
 
 const COEF_SCALE = 2048; // OpenCV's INTER_RESIZE_COEF_SCALE (11 bits)
 
-/** Rounds half to even, like `cvRound` under the default FPU rounding mode. */
-function roundHalfEven(x: number): number {
+/**
+ * Rounds half to even, like OpenCV's `cvRound` (default FPU rounding mode) and Python's
+ * `round()`. Never returns -0.
+ *
+ * @example
+ * ```ts
+ * import { roundHalfEven } from "./resize_linear.ts";
+ * console.log(roundHalfEven(2.5), roundHalfEven(3.5), roundHalfEven(-0.1)); // 2 4 0
+ * ```
+ */
+export function roundHalfEven(x: number): number {
   const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  return (r - x === 0.5 && r % 2 !== 0 ? r - 1 : r) || 0;
 }
 
 interface Taps {

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Sets up what camwatch needs on a Debian/Ubuntu machine, then runs one deno task.
+#   bash scripts/quickstart.sh demo    # the main job on the bundled sample
+#   bash scripts/quickstart.sh test    # the test suite
+# Safe to run again: it installs only what is missing and says what it does.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+task="${1:-demo}"
+shift || true
+say() { printf 'quickstart: %s\n' "$*" >&2; }
+
+# System packages the toolkit and its tests use.
+APT_PACKAGES=(ffmpeg)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    say "need root to run: $*"; exit 1
+  fi
+}
+
+missing=()
+if command -v dpkg-query >/dev/null; then
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+else
+  command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null; then
+    say "installing system packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    say "missing: ${missing[*]}; install them first (macOS: brew install ${missing[*]})"
+    exit 1
+  fi
+else
+  say "system packages present: ${APT_PACKAGES[*]}"
+fi
+
+if ! command -v deno >/dev/null || ! deno --version | grep -qE '^deno 2\.'; then
+  if ! command -v npm >/dev/null; then
+    say "installing Node.js and npm (to fetch Deno from the npm registry)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  say "installing Deno from the npm registry (npm i -g deno)"
+  as_root npm i -g deno >/dev/null 2>&1 || as_root npm i -g deno
+  hash -r
+fi
+say "using $(deno --version | head -n 1)"
+
+say "installing npm dependencies (deno install, from deno.lock)"
+deno install --frozen --quiet
+
+say "running: deno task $task $*"
+exec deno task "$task" "$@"
