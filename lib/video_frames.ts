@@ -31,6 +31,12 @@ interface FrameInfo {
   height: number;
 }
 
+/**
+ * Lines that mean the file itself is damaged (cut short, broken packets), as opposed to the
+ * decoder concealing a glitch in an otherwise sound stream, which ffmpeg also reports.
+ */
+const DAMAGED = /partial file|corrupt input packet|error while decoding stream|invalid nal unit size/i;
+
 const SHOWINFO = /\bn:\s*(\d+)\s+pts:\s*\S+\s+pts_time:(\S+).*?\bs:(\d+)x(\d+)/;
 
 /** Reads exactly n bytes at a time from a byte stream. */
@@ -73,7 +79,8 @@ class ExactReader {
 /**
  * Decodes a video with ffmpeg and yields its frames (all of them, or `sampleFps` per second
  * chosen by their real timestamps). Stopping the iteration early stops ffmpeg. Throws
- * {@linkcode MediaError} when ffmpeg fails, quoting its last error lines.
+ * {@linkcode MediaError} when ffmpeg fails, quoting its last error lines, and, after the frames
+ * it could decode, when the file turns out to be cut short or to hold broken packets.
  *
  * @example
  * ```ts
@@ -106,6 +113,7 @@ export async function* readVideoFrames(
   // for line k, so the two streams never need to be in step.
   const infos: FrameInfo[] = [];
   const errors: string[] = [];
+  let damage: string | undefined;
   let waiting: (() => void) | undefined;
   let stderrDone = false;
   const stderrTask = (async () => {
@@ -115,7 +123,8 @@ export async function* readVideoFrames(
       const m = SHOWINFO.exec(line);
       if (m) {
         infos[Number(m[1])] = { time: Number(m[2]), width: Number(m[3]), height: Number(m[4]) };
-      } else if (/error|invalid|no such|not found|denied|unsupported|failed/i.test(line)) {
+      } else if (/error|invalid|no such|not found|denied|unsupported|failed|partial|corrupt/i.test(line)) {
+        damage ??= DAMAGED.test(line) ? line.trim() : undefined;
         errors.push(line.trim());
         if (errors.length > 5) errors.shift();
       }
@@ -136,6 +145,7 @@ export async function* readVideoFrames(
   };
 
   const stdout = new ExactReader(child.stdout);
+  let decoded = 0;
   let finished = false;
   const onAbort = () => {
     try {
@@ -150,12 +160,18 @@ export async function* readVideoFrames(
       const data = await stdout.read(info.width * info.height * 3);
       if (!data) break;
       delete infos[k];
+      decoded = k + 1;
       yield { index: k, ...info, data };
     }
     signal?.throwIfAborted();
     const status = await child.status;
     await stderrTask;
     finished = true;
+    if (damage) {
+      throw new MediaError(
+        `${path}: damaged or truncated video, ${decoded} frames decoded before: ${damage}`,
+      );
+    }
     if (!status.success) {
       const why = errors.length ? errors.join("; ") : `ffmpeg exited with code ${status.code}`;
       throw new MediaError(`${path}: cannot decode video (${why})`);

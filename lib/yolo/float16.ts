@@ -47,7 +47,7 @@ export function float32ToFloat16Bits(value: number): number {
  * console.log(float16ToFloat32(new Uint16Array([0x3c00, 0xc000]))); // Float32Array [1, -2]
  * ```
  */
-export function float16ToFloat32(bits: Uint16Array): Float32Array {
+export function float16ToFloat32(bits: Uint16Array): Float32Array<ArrayBuffer> {
   const out = new Float32Array(bits.length);
   for (let i = 0; i < bits.length; i++) {
     const h = bits[i];

@@ -1,0 +1,57 @@
+/**
+ * Test media made on the spot with the real ffmpeg.
+ *
+ * @module
+ */
+
+/** Path of a file in the repository, from the tests folder. */
+export function repoPath(relative: string): string {
+  return new URL(`../../${relative}`, import.meta.url).pathname;
+}
+
+/** Runs ffmpeg with the given arguments and fails loudly when it fails. */
+export async function ffmpeg(...args: string[]): Promise<void> {
+  const out = await new Deno.Command("ffmpeg", {
+    args: ["-hide_banner", "-loglevel", "error", "-y", ...args],
+    stdin: "null",
+  }).output();
+  if (!out.success) throw new Error(`ffmpeg ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+}
+
+/**
+ * Writes a small lossless H.264 video whose frame n is uniformly grey at level n * 6, so that
+ * a decoded frame tells its own index: `index = round(pixel / 6)`. The index comes first in the
+ * file (faststart), so a truncated copy still opens.
+ */
+export async function makeCounterVideo(path: string, fps = 10, seconds = 4): Promise<void> {
+  await ffmpeg(
+    "-f",
+    "lavfi",
+    "-i",
+    `color=c=black:s=64x48:r=${fps}:d=${seconds},format=gray,geq=lum='N*6'`,
+    "-c:v",
+    "libx264",
+    "-qp",
+    "0",
+    "-pix_fmt",
+    "yuv444p",
+    "-movflags",
+    "+faststart",
+    path,
+  );
+}
+
+/** The first `seconds` of the bundled sample, stream-copied into `path` (index first). */
+export async function cutSample(path: string, seconds: number): Promise<void> {
+  await ffmpeg(
+    "-i",
+    repoPath("video/samples/vtest.mp4"),
+    "-t",
+    String(seconds),
+    "-c",
+    "copy",
+    "-movflags",
+    "+faststart",
+    path,
+  );
+}
