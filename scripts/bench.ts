@@ -1,0 +1,38 @@
+/**
+ * `deno task bench`: benchmarks that report ratios against a baseline measured in the same
+ * run, so that figures from different machines compare.
+ *
+ * Settings: YOLO_MODEL, YOLO_THREADS (default 1), BENCH_SECONDS (default 30, a clip's length),
+ * SAMPLE_FPS (default 2).
+ *
+ * @module
+ */
+
+import { numberVar, readAnalyzerSettings } from "../lib/config.ts";
+import { benchAnalyzer } from "./bench/analyzer_bench.ts";
+
+const env = Deno.env.toObject();
+const settings = readAnalyzerSettings(env);
+const seconds = numberVar(env, "BENCH_SECONDS", 30, { min: 1 });
+const sampleFps = settings.sampleFps === "all" ? 10 : settings.sampleFps;
+const video = new URL("../video/samples/vtest.mp4", import.meta.url).pathname;
+
+console.log(`camwatch bench on ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}\n`);
+const analysis = await benchAnalyzer({
+  video,
+  seconds,
+  sampleFps,
+  threads: settings.threads,
+  model: settings.model,
+});
+console.log(`YOLO analysis: ${analysis.label}`);
+const base = analysis.rows[0].msPerFrame;
+for (const row of analysis.rows) {
+  console.log(
+    `  ${row.name.padEnd(44)} ${row.msPerFrame.toFixed(1).padStart(7)} ms/frame  ${
+      (row.msPerFrame / base).toFixed(2)
+    }x`,
+  );
+}
+const ratio = analysis.rows[1].msPerFrame / base;
+console.log(`  pipeline / bare inference: ${ratio.toFixed(3)} (goal: at most 1.15)`);

@@ -1,0 +1,149 @@
+/**
+ * Analysis benchmark: for the same frames, in one run, bare `session.run`, the full
+ * YoloAnalyzer pipeline (decode + letterbox + run in a worker + NMS, overlapped), and a plain
+ * serial loop of the same steps, reported as ratios to the bare inference.
+ *
+ * @module
+ */
+
+import * as ort from "onnxruntime-node";
+import { readVideoFrames } from "../../lib/video_frames.ts";
+import { YoloAnalyzer } from "../../lib/yolo_analyzer.ts";
+import { decodeOutput } from "../../lib/yolo/decode_output.ts";
+import { fillInputTensor } from "../../lib/yolo/input_tensor.ts";
+import { letterbox, planLetterbox } from "../../lib/yolo/letterbox.ts";
+import { nonMaxSuppression } from "../../lib/yolo/nms.ts";
+
+/** What to measure on. */
+export interface AnalyzerBenchOptions {
+  /** a video file; its first `seconds` are used */
+  readonly video: string;
+  readonly seconds: number;
+  readonly sampleFps: number;
+  readonly threads: number;
+  readonly model?: string;
+}
+
+/** One line of the report. */
+export interface BenchRow {
+  readonly name: string;
+  readonly msPerFrame: number;
+}
+
+async function cut(video: string, seconds: number): Promise<string> {
+  const path = await Deno.makeTempFile({ prefix: "camwatch-bench-", suffix: ".mp4" });
+  const out = await new Deno.Command("ffmpeg", {
+    args: [
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-y",
+      "-i",
+      video,
+      "-t",
+      String(seconds),
+      "-c",
+      "copy",
+      path,
+    ],
+  }).output();
+  if (!out.success) throw new Error(`ffmpeg could not cut ${video}: ${new TextDecoder().decode(out.stderr)}`);
+  return path;
+}
+
+/** Runs the three measurements and returns their rows (bare first) and the frame count. */
+export async function benchAnalyzer(
+  options: AnalyzerBenchOptions,
+): Promise<{ rows: BenchRow[]; frames: number; label: string }> {
+  const clip = await cut(options.video, options.seconds);
+  await using analyzer = await YoloAnalyzer.create({ model: options.model, threads: options.threads });
+  const { info } = analyzer;
+  const session = await ort.InferenceSession.create(analyzer.modelPath, {
+    intraOpNumThreads: options.threads,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    graphOptimizationLevel: "all",
+  });
+  try {
+    // The same frames, prepared ahead so that only session.run is timed.
+    const tensors: ort.Tensor[] = [];
+    let width = 0, height = 0;
+    for await (const f of readVideoFrames(clip, { sampleFps: options.sampleFps })) {
+      width = f.width;
+      height = f.height;
+      const plan = planLetterbox(f.width, f.height, info.imgsz, { auto: info.dynamic, stride: info.stride });
+      const data = fillInputTensor(letterbox(f.data, plan), plan.outWidth, plan.outHeight, info.inputType);
+      const values = info.inputType === "float32" ? new Float32Array(data) : new Uint16Array(data);
+      tensors.push(new ort.Tensor(info.inputType, values, [1, 3, plan.outHeight, plan.outWidth]));
+    }
+    const frames = tensors.length;
+    const bare = async () => {
+      const t = performance.now();
+      for (const tensor of tensors) await session.run({ [info.inputName]: tensor });
+      return (performance.now() - t) / frames;
+    };
+    const pipeline = async () => {
+      const t = performance.now();
+      const s = await analyzer.analyzeVideo(clip, { sampleFps: options.sampleFps }).summary();
+      if (s.frames !== frames) throw new Error(`pipeline analysed ${s.frames} frames, expected ${frames}`);
+      return (performance.now() - t) / frames;
+    };
+    const serial = async () => {
+      const t = performance.now();
+      for await (const f of readVideoFrames(clip, { sampleFps: options.sampleFps })) {
+        const plan = planLetterbox(f.width, f.height, info.imgsz, {
+          auto: info.dynamic,
+          stride: info.stride,
+        });
+        const data = fillInputTensor(letterbox(f.data, plan), plan.outWidth, plan.outHeight, info.inputType);
+        const values = info.inputType === "float32" ? new Float32Array(data) : new Uint16Array(data);
+        const out = await session.run({
+          [info.inputName]: new ort.Tensor(info.inputType, values, [1, 3, plan.outHeight, plan.outWidth]),
+        });
+        const o = out[info.outputName];
+        nonMaxSuppression(
+          decodeOutput(o.data as Float32Array, o.dims, { numClasses: info.names.length, confidence: 0.25 }),
+        );
+      }
+      return (performance.now() - t) / frames;
+    };
+    const preprocess = async () => {
+      const t = performance.now();
+      let n = 0;
+      for await (const f of readVideoFrames(clip, { sampleFps: options.sampleFps })) {
+        const plan = planLetterbox(f.width, f.height, info.imgsz, {
+          auto: info.dynamic,
+          stride: info.stride,
+        });
+        fillInputTensor(letterbox(f.data, plan), plan.outWidth, plan.outHeight, info.inputType);
+        n++;
+      }
+      return (performance.now() - t) / n;
+    };
+
+    // Warm both sessions, then interleave so that drift on the machine hits every variant.
+    for (const tensor of tensors.slice(0, 3)) await session.run({ [info.inputName]: tensor });
+    await analyzer.analyzeVideo(clip, { sampleFps: 1 }).summary();
+    const bare1 = await bare();
+    const pipe1 = await pipeline();
+    const serial1 = await serial();
+    const bare2 = await bare();
+    const pipe2 = await pipeline();
+    const prep = await preprocess();
+    const label = `${analyzer.modelName} at ${info.imgsz.join("x")}, ${options.threads} thread(s), ` +
+      `${frames} frames (${width}x${height}) of the first ${options.seconds} s at ${options.sampleFps} fps`;
+    return {
+      frames,
+      label,
+      rows: [
+        { name: "bare session.run", msPerFrame: (bare1 + bare2) / 2 },
+        { name: "full pipeline (YoloAnalyzer.analyzeVideo)", msPerFrame: (pipe1 + pipe2) / 2 },
+        { name: "serial loop (decode, letterbox, run, NMS)", msPerFrame: serial1 },
+        { name: "decode + letterbox alone", msPerFrame: prep },
+      ],
+    };
+  } finally {
+    await session.release();
+    await Deno.remove(clip);
+  }
+}
