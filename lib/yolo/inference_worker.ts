@@ -22,6 +22,11 @@ function reply(message: WorkerReply, transfer: Transferable[] = []): void {
 
 async function handle(msg: WorkerRequest): Promise<void> {
   if (msg.type === "open") {
+    // onnxruntime-node turns float16 data into a Float16Array whenever the runtime has one,
+    // and its binding then sees 0 bytes ("not enough space: expected N, got 0"; upstream
+    // microsoft/onnxruntime#32323). Without the global it keeps plain Uint16Array bits, which
+    // the binding reads correctly. This changes only this worker's own global scope.
+    Reflect.deleteProperty(globalThis, "Float16Array");
     try {
       session = await ort.InferenceSession.create(msg.model, {
         intraOpNumThreads: msg.threads,
