@@ -24,7 +24,16 @@ export interface AnalyzerSettings {
   readonly sampleFps: number | "all";
 }
 
-/** Reads a variable, with surrounding whitespace and quotes (as in .env files) removed. */
+/**
+ * Reads a variable, with surrounding whitespace and quotes (as in .env files) removed; an empty
+ * value counts as unset.
+ *
+ * @example
+ * ```ts
+ * import { readVar } from "./config.ts";
+ * console.log(readVar({ RDSQ_OUTMSG: "'video_queue'" }, "RDSQ_OUTMSG")); // "video_queue"
+ * ```
+ */
 export function readVar(env: Env, name: string): string | undefined {
   const raw = env[name];
   if (raw === undefined) return undefined;

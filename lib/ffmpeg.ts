@@ -29,7 +29,15 @@ export interface VideoStreamInfo {
   readonly frames: number | undefined;
 }
 
-/** Arguments for ffprobe to describe a file as JSON. */
+/**
+ * Arguments for ffprobe to describe a file (container, duration, streams) as JSON.
+ *
+ * @example
+ * ```ts
+ * import { probeArgs } from "./ffmpeg.ts";
+ * const out = await new Deno.Command("ffprobe", { args: probeArgs("clip.mp4") }).output();
+ * ```
+ */
 export function probeArgs(path: string): string[] {
   return [
     "-v",
@@ -107,7 +115,19 @@ export function decodeFramesArgs(path: string, options: DecodeFramesOptions = {}
   ];
 }
 
-/** Explains a failed spawn of ffmpeg/ffprobe, with the fix when the tool is missing. */
+/**
+ * Explains a failed spawn of ffmpeg/ffprobe, with the fix when the tool is missing.
+ *
+ * @example
+ * ```ts
+ * import { spawnError } from "./ffmpeg.ts";
+ * try {
+ *   new Deno.Command("ffmpeg", { args: ["-version"] }).spawn();
+ * } catch (e) {
+ *   throw spawnError("ffmpeg", e); // "ffmpeg is not installed (apt-get install ffmpeg, …)"
+ * }
+ * ```
+ */
 export function spawnError(tool: string, error: unknown): MediaError {
   if (error instanceof Deno.errors.NotFound) {
     return new MediaError(`${tool} is not installed (apt-get install ffmpeg, or brew install ffmpeg)`, {

@@ -13,14 +13,23 @@ import { decodeImage, type ImageInput } from "./image.ts";
 import { probeMedia } from "./ffmpeg.ts";
 import { readVideoFrames } from "./video_frames.ts";
 import { decodeOutput } from "./yolo/decode_output.ts";
-import { fillInputTensor } from "./yolo/input_tensor.ts";
-import { letterbox, type LetterboxPlan, planLetterbox, unletterboxBox } from "./yolo/letterbox.ts";
+import { prepareInput } from "./yolo/input_tensor.ts";
+import { type LetterboxPlan, unletterboxBox } from "./yolo/letterbox.ts";
 import { nonMaxSuppression } from "./yolo/nms.ts";
 import { readOnnxMetadata } from "./yolo/onnx_metadata.ts";
 import { WorkerSession } from "./yolo/worker_session.ts";
 import { describeYoloModel, type YoloModelInfo } from "./yolo/yolo_model.ts";
 
-/** The model shipped with the toolkit (YOLOv8n, int8), used when no model is given. */
+/**
+ * The model shipped with the toolkit (YOLOv8n, int8), used when no model is given. Only a
+ * local checkout has it: the published package leaves models out.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MODEL_URL } from "./yolo_analyzer.ts";
+ * console.log(DEFAULT_MODEL_URL.pathname.endsWith("models/yolov8n_int8.onnx")); // true
+ * ```
+ */
 export const DEFAULT_MODEL_URL: URL = new URL("../models/yolov8n_int8.onnx", import.meta.url);
 
 /** Options of {@linkcode YoloAnalyzer.create}. */
@@ -357,19 +366,9 @@ export class YoloAnalyzer {
   /** Letterbox + tensor now, inference in the worker, then decode + NMS when it answers. */
   async #infer(rgb: Uint8Array, width: number, height: number): Promise<ImageDetections> {
     const { info } = this;
-    const plan = planLetterbox(width, height, info.imgsz, {
-      auto: info.dynamic,
-      stride: info.stride,
-    });
-    const padded = letterbox(rgb, plan);
-    const data = fillInputTensor(padded, plan.outWidth, plan.outHeight, info.inputType, this.#buffers.pop());
+    const { plan, dims, data } = prepareInput(rgb, width, height, info, this.#buffers.pop());
     const out = await this.#session.run(
-      {
-        name: info.inputName,
-        type: info.inputType,
-        dims: [1, 3, plan.outHeight, plan.outWidth],
-        data,
-      },
+      { name: info.inputName, type: info.inputType, dims, data },
       info.outputName,
     );
     this.#buffers.push(out.input);

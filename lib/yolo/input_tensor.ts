@@ -6,6 +6,8 @@
  */
 
 import { float32ToFloat16Bits } from "./float16.ts";
+import { letterbox, type LetterboxPlan, planLetterbox } from "./letterbox.ts";
+import type { YoloModelInfo } from "./yolo_model.ts";
 
 // Every input value is one of 256 bytes divided by 255: look them up instead of dividing.
 const F32 = new Float32Array(256).map((_, v) => v / 255);
@@ -40,4 +42,44 @@ export function fillInputTensor(
     values[2 * plane + p] = lut[rgb[i + 2]];
   }
   return out;
+}
+
+/** A model input ready to run, and the geometry needed to map boxes back. */
+export interface PreparedInput {
+  readonly plan: LetterboxPlan;
+  /** `[1, 3, height, width]` */
+  readonly dims: readonly number[];
+  /** float32 or float16 bits, as the model wants */
+  readonly data: ArrayBuffer;
+}
+
+/**
+ * Letterboxes packed RGB pixels for a model (full padding for a fixed input size, padding to a
+ * multiple of the stride for a dynamic one, as Ultralytics' predictor does) and writes the input
+ * tensor, reusing `buffer` when it has the right size.
+ *
+ * @example
+ * ```ts
+ * import { prepareInput } from "./input_tensor.ts";
+ * import { readOnnxMetadata } from "./onnx_metadata.ts";
+ * import { describeYoloModel } from "./yolo_model.ts";
+ * const info = describeYoloModel(readOnnxMetadata(await Deno.readFile("models/yolov8n_int8.onnx")));
+ * const input = prepareInput(new Uint8Array(768 * 576 * 3), 768, 576, info);
+ * console.log(input.dims); // [1, 3, 640, 640]
+ * ```
+ */
+export function prepareInput(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  info: Pick<YoloModelInfo, "imgsz" | "dynamic" | "stride" | "inputType">,
+  buffer?: ArrayBuffer,
+): PreparedInput {
+  const plan = planLetterbox(width, height, info.imgsz, { auto: info.dynamic, stride: info.stride });
+  const padded = letterbox(rgb, plan);
+  return {
+    plan,
+    dims: [1, 3, plan.outHeight, plan.outWidth],
+    data: fillInputTensor(padded, plan.outWidth, plan.outHeight, info.inputType, buffer),
+  };
 }

@@ -7,7 +7,15 @@
 
 import { resizeLinear, roundHalfEven as pyRound } from "./resize_linear.ts";
 
-/** Grey level of the padding, as in Ultralytics' `LetterBox`. */
+/**
+ * Grey level of the padding, as in Ultralytics' `LetterBox`.
+ *
+ * @example
+ * ```ts
+ * import { PAD_VALUE } from "./letterbox.ts";
+ * console.log(PAD_VALUE / 255); // the value padding takes in the model input
+ * ```
+ */
 export const PAD_VALUE = 114;
 
 /** Where the resized image sits inside the model input. */

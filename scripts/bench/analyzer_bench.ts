@@ -10,8 +10,7 @@ import * as ort from "onnxruntime-node";
 import { readVideoFrames } from "../../lib/video_frames.ts";
 import { YoloAnalyzer } from "../../lib/yolo_analyzer.ts";
 import { decodeOutput } from "../../lib/yolo/decode_output.ts";
-import { fillInputTensor } from "../../lib/yolo/input_tensor.ts";
-import { letterbox, planLetterbox } from "../../lib/yolo/letterbox.ts";
+import { type PreparedInput, prepareInput } from "../../lib/yolo/input_tensor.ts";
 import { nonMaxSuppression } from "../../lib/yolo/nms.ts";
 
 /** What to measure on. */
@@ -65,16 +64,19 @@ export async function benchAnalyzer(
     graphOptimizationLevel: "all",
   });
   try {
+    const toTensor = (input: PreparedInput) =>
+      new ort.Tensor(
+        info.inputType,
+        info.inputType === "float32" ? new Float32Array(input.data) : new Uint16Array(input.data),
+        input.dims,
+      );
     // The same frames, prepared ahead so that only session.run is timed.
     const tensors: ort.Tensor[] = [];
     let width = 0, height = 0;
     for await (const f of readVideoFrames(clip, { sampleFps: options.sampleFps })) {
       width = f.width;
       height = f.height;
-      const plan = planLetterbox(f.width, f.height, info.imgsz, { auto: info.dynamic, stride: info.stride });
-      const data = fillInputTensor(letterbox(f.data, plan), plan.outWidth, plan.outHeight, info.inputType);
-      const values = info.inputType === "float32" ? new Float32Array(data) : new Uint16Array(data);
-      tensors.push(new ort.Tensor(info.inputType, values, [1, 3, plan.outHeight, plan.outWidth]));
+      tensors.push(toTensor(prepareInput(f.data, f.width, f.height, info)));
     }
     const frames = tensors.length;
     const bare = async () => {
@@ -91,14 +93,8 @@ export async function benchAnalyzer(
     const serial = async () => {
       const t = performance.now();
       for await (const f of readVideoFrames(clip, { sampleFps: options.sampleFps })) {
-        const plan = planLetterbox(f.width, f.height, info.imgsz, {
-          auto: info.dynamic,
-          stride: info.stride,
-        });
-        const data = fillInputTensor(letterbox(f.data, plan), plan.outWidth, plan.outHeight, info.inputType);
-        const values = info.inputType === "float32" ? new Float32Array(data) : new Uint16Array(data);
         const out = await session.run({
-          [info.inputName]: new ort.Tensor(info.inputType, values, [1, 3, plan.outHeight, plan.outWidth]),
+          [info.inputName]: toTensor(prepareInput(f.data, f.width, f.height, info)),
         });
         const o = out[info.outputName];
         nonMaxSuppression(
@@ -111,11 +107,7 @@ export async function benchAnalyzer(
       const t = performance.now();
       let n = 0;
       for await (const f of readVideoFrames(clip, { sampleFps: options.sampleFps })) {
-        const plan = planLetterbox(f.width, f.height, info.imgsz, {
-          auto: info.dynamic,
-          stride: info.stride,
-        });
-        fillInputTensor(letterbox(f.data, plan), plan.outWidth, plan.outHeight, info.inputType);
+        prepareInput(f.data, f.width, f.height, info);
         n++;
       }
       return (performance.now() - t) / n;
