@@ -6,12 +6,13 @@
  * @module
  */
 
+import { relative } from "node:path";
 import { readAnalyzerSettings } from "../lib/config.ts";
 import { analyzeFile, formatResult } from "../lib/file_analysis.ts";
 import { YoloAnalyzer } from "../lib/yolo_analyzer.ts";
 import { progressLine } from "./progress.ts";
 
-const SAMPLE = new URL("../video/samples/vtest.mp4", import.meta.url).pathname;
+const SAMPLE = relative(Deno.cwd(), new URL("../video/samples/vtest.mp4", import.meta.url).pathname);
 
 const settings = readAnalyzerSettings();
 console.log(`demo: analysing the bundled sample (${SAMPLE}) at ${settings.sampleFps} frames per second`);
@@ -33,5 +34,5 @@ const result = await analyzeFile(analyzer, SAMPLE, {
 });
 if (showProgress) progressLine();
 console.log(formatResult(result));
-console.log(JSON.stringify(result));
+console.log(`as a log line: ${JSON.stringify(result)}`);
 Deno.exitCode = result.ok ? 0 : 1;

@@ -179,3 +179,15 @@ Deno.test("bad model files give ModelError naming the file", async () => {
   }
   await assert.rejects(() => YoloAnalyzer.create({ confidence: 2 }), /confidence must be between 0 and 1/);
 });
+
+Deno.test("another export works unchanged: YOLO11n int8 at 320 (size and names from its metadata)", async () => {
+  await using analyzer = await YoloAnalyzer.create({
+    model: repoPath("tests/fixtures/yolo11n_int8_320.onnx"),
+  });
+  assert.deepEqual(analyzer.info.imgsz, [320, 320]);
+  assert.equal(analyzer.info.names.length, 80);
+  const bus = countLabels((await analyzer.detect(BUS)).detections);
+  assert.ok(bus.person >= 3 && bus.bus === 1, JSON.stringify(bus));
+  const zidane = countLabels((await analyzer.detect(ZIDANE)).detections);
+  assert.ok(zidane.person >= 2, JSON.stringify(zidane));
+});
