@@ -86,3 +86,34 @@ Deno.test("bad settings and models stop with a message naming them, not a stack 
 
   for (const r of [conf, fps, missing, notModel, none]) assert.doesNotMatch(r.stderr, STACK);
 });
+
+Deno.test("a progress line on stderr when it is a terminal, and none otherwise", async () => {
+  const args = ["--sample-fps", "0.5", "video/samples/vtest.mp4"];
+  const piped = await analyze(args);
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.doesNotMatch(piped.stderr, /% ?\)/);
+
+  // `script` gives the command a pseudo-terminal; its output is what the terminal would show.
+  const command = [
+    Deno.execPath(),
+    "run",
+    "--allow-read",
+    "--allow-env",
+    "--allow-sys",
+    "--allow-ffi",
+    "--allow-run=ffmpeg,ffprobe",
+    "scripts/analyze.ts",
+    ...args,
+  ].join(" ");
+  const out = await new Deno.Command("script", {
+    args: ["-qefc", command, "/dev/null"],
+    cwd: repoPath(""),
+    stdin: "null",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const screen = decoder.decode(out.stdout);
+  assert.equal(out.code, 0, screen);
+  assert.match(screen, /video\/samples\/vtest\.mp4: \d+\.\d of 79\.5 s \(\d+%\)/);
+  assert.match(screen, /\r\x1b\[2K/); // the line is rewritten in place, then cleared
+  assert.match(screen, /person +in \d+ frames/);
+});
