@@ -47,7 +47,7 @@ export {
 } from "./lib/file_analysis.ts";
 export { decodeImage, type ImageInput, isImageFile, type RgbImage } from "./lib/image.ts";
 export { readVideoFrames, type ReadVideoFramesOptions, type VideoFrame } from "./lib/video_frames.ts";
-export { type MediaInfo, probeMedia, type VideoStreamInfo } from "./lib/ffmpeg.ts";
+export { type DecodeFramesOptions, type MediaInfo, probeMedia, type VideoStreamInfo } from "./lib/ffmpeg.ts";
 export {
   type AnalyzerSettings,
   type Env,

@@ -13,14 +13,17 @@ export interface ObjectStats {
   max: number;
   /** best score of the class */
   best: number;
-  /** seconds into the clip of the first and last frame with the class */
+  /** seconds into the clip of the first frame with the class */
   first: number;
+  /** seconds into the clip of the last frame with the class */
   last: number;
 }
 
 /** A detection as the summary needs it. */
 export interface LabelledScore {
+  /** class name */
   readonly label: string;
+  /** confidence, 0..1 */
   readonly score: number;
 }
 

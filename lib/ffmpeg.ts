@@ -20,8 +20,11 @@ export interface MediaInfo {
 
 /** The first video stream of a file. */
 export interface VideoStreamInfo {
+  /** codec name, as ffprobe reports it (`h264`, `hevc`, …) */
   readonly codec: string;
+  /** frame width in pixels */
   readonly width: number;
+  /** frame height in pixels */
   readonly height: number;
   /** average frame rate, when known */
   readonly fps: number | undefined;

@@ -12,15 +12,25 @@ import type { FrameDetections, VideoSummary, YoloAnalyzer } from "./yolo_analyze
 
 /** The result for an image file. */
 export interface ImageFileResult {
+  /** the file was analysed */
   readonly ok: true;
+  /** tells image results from video ones */
   readonly kind: "image";
+  /** the file as it was given */
   readonly filename: string;
+  /** image width in pixels */
   readonly width: number;
+  /** image height in pixels */
   readonly height: number;
+  /** unique class names, in order of first detection */
   readonly detected: string[];
+  /** number of distinct classes */
   readonly count: number;
+  /** the objects found, with scores rounded to 3 decimals and boxes to 0.1 pixel */
   readonly detections: { label: string; score: number; box: number[] }[];
+  /** model file name */
   readonly model: string;
+  /** wall-clock time spent on the file, in milliseconds */
   readonly elapsed_ms: number;
 }
 
@@ -29,8 +39,11 @@ export type VideoFileResult = VideoSummary & { readonly kind: "video" };
 
 /** A file that could not be analysed, and why. */
 export interface FailedFileResult {
+  /** the file could not be analysed */
   readonly ok: false;
+  /** the file as it was given */
   readonly filename: string;
+  /** what went wrong, naming the file */
   readonly error: string;
 }
 

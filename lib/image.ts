@@ -11,8 +11,11 @@ import { MediaError } from "./errors.ts";
 
 /** Packed 8-bit RGB pixels, 3 bytes per pixel, rows without padding. */
 export interface RgbImage {
+  /** width in pixels */
   readonly width: number;
+  /** height in pixels */
   readonly height: number;
+  /** the pixels, `width * height * 3` bytes */
   readonly data: Uint8Array;
 }
 

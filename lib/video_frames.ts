@@ -14,8 +14,11 @@ export interface VideoFrame {
   readonly index: number;
   /** presentation time in seconds from the start of the video */
   readonly time: number;
+  /** width in pixels */
   readonly width: number;
+  /** height in pixels */
   readonly height: number;
+  /** the pixels, `width * height * 3` bytes */
   readonly data: Uint8Array;
 }
 

@@ -80,6 +80,7 @@ export interface YoloAnalyzerOptions {
 export interface Detection {
   /** class name */
   readonly label: string;
+  /** class id, the index into the model's class names */
   readonly classId: number;
   /** confidence, 0..1 */
   readonly score: number;
@@ -89,8 +90,11 @@ export interface Detection {
 
 /** Detections in one image. */
 export interface ImageDetections {
+  /** source image width in pixels */
   readonly width: number;
+  /** source image height in pixels */
   readonly height: number;
+  /** the objects found, above the confidence threshold */
   readonly detections: readonly Detection[];
   /** milliseconds spent in `session.run` */
   readonly inferenceMs: number;
@@ -117,6 +121,7 @@ export interface AnalyzeVideoOptions {
 
 /** The summary of a video, with the log's field names (see DESIGN.md). */
 export interface VideoSummary {
+  /** the video was analysed */
   readonly ok: true;
   /** the video as it was given */
   readonly filename: string;
@@ -126,12 +131,15 @@ export interface VideoSummary {
   readonly detected: string[];
   /** number of distinct classes */
   readonly count: number;
+  /** how each class appeared, by class name */
   readonly objects: Record<string, ObjectStats>;
   /** model file name */
   readonly model: string;
+  /** wall-clock time of the whole analysis, in milliseconds */
   readonly elapsed_ms: number;
   /** duration of the video in seconds, when known */
   readonly duration: number | undefined;
+  /** frames per second analysed, or `"all"` */
   readonly sample_fps: number | "all";
 }
 
@@ -183,6 +191,7 @@ export class VideoAnalysis implements AsyncIterable<FrameDetections> {
     return this.#duration;
   }
 
+  /** Yields each analysed frame's detections, in order; a VideoAnalysis can be iterated only once. */
   async *[Symbol.asyncIterator](): AsyncGenerator<FrameDetections> {
     if (this.#started) throw new Error("a VideoAnalysis can be iterated only once");
     this.#started = true;
@@ -313,6 +322,7 @@ export class YoloAnalyzer {
     this.#session.close();
   }
 
+  /** Stops the inference worker, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     this.close();
     return Promise.resolve();

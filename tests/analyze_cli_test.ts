@@ -114,6 +114,7 @@ Deno.test("a progress line on stderr when it is a terminal, and none otherwise",
   const screen = decoder.decode(out.stdout);
   assert.equal(out.code, 0, screen);
   assert.match(screen, /video\/samples\/vtest\.mp4: \d+\.\d of 79\.5 s \(\d+%\)/);
+  // deno-lint-ignore no-control-regex
   assert.match(screen, /\r\x1b\[2K/); // the line is rewritten in place, then cleared
   assert.match(screen, /person +in \d+ frames/);
 });

@@ -20,17 +20,21 @@ export const PAD_VALUE = 114;
 
 /** Where the resized image sits inside the model input. */
 export interface LetterboxPlan {
-  /** source size */
+  /** width of the source image in pixels */
   readonly srcWidth: number;
+  /** height of the source image in pixels */
   readonly srcHeight: number;
-  /** size of the resized image, before padding */
+  /** width of the resized image in pixels, before padding */
   readonly width: number;
+  /** height of the resized image in pixels, before padding */
   readonly height: number;
-  /** size of the padded result (the model input) */
+  /** width of the padded result (the model input) in pixels */
   readonly outWidth: number;
+  /** height of the padded result (the model input) in pixels */
   readonly outHeight: number;
-  /** padding before the image */
+  /** padding left of the image, in pixels */
   readonly left: number;
+  /** padding above the image, in pixels */
   readonly top: number;
   /** scale factor applied to the source */
   readonly ratio: number;

@@ -8,8 +8,11 @@
 
 /** A box `[x1, y1, x2, y2]` with its best class and score. */
 export interface Candidate {
+  /** `[x1, y1, x2, y2]` corners of the box */
   readonly box: readonly [number, number, number, number];
+  /** score of the best class */
   readonly score: number;
+  /** id of the best class */
   readonly classId: number;
 }
 

@@ -39,13 +39,17 @@ export interface OnnxValueInfo {
 
 /** What {@linkcode readOnnxMetadata} finds in a model file. */
 export interface OnnxMetadata {
+  /** ONNX IR version of the file */
   readonly irVersion: number;
+  /** name of the tool that wrote the model (`pytorch`, …) */
   readonly producer: string;
   /** opset version per domain (`""` is the default ONNX domain) */
   readonly opsets: Readonly<Record<string, number>>;
   /** the model's custom key/value metadata */
   readonly props: Readonly<Record<string, string>>;
+  /** graph inputs, initializers left out */
   readonly inputs: readonly OnnxValueInfo[];
+  /** graph outputs */
   readonly outputs: readonly OnnxValueInfo[];
 }
 

@@ -19,9 +19,11 @@ export interface YoloModelInfo {
   readonly stride: number;
   /** true when the input height and width are symbolic (`dynamic=True` exports) */
   readonly dynamic: boolean;
-  /** name and element type of the image input */
+  /** name of the image input */
   readonly inputName: string;
+  /** element type of the image input */
   readonly inputType: "float32" | "float16";
+  /** name of the output tensor */
   readonly outputName: string;
   /**
    * true for end-to-end exports whose output is already `[1, N, 6]` (x1, y1, x2, y2, score,
@@ -30,9 +32,11 @@ export interface YoloModelInfo {
   readonly endToEnd: boolean;
   /** Ultralytics' task (`detect`, …) when the metadata says */
   readonly task: string | undefined;
-  /** free-text description, author version and licence from the metadata, when present */
+  /** free-text description from the metadata, when present */
   readonly description: string | undefined;
+  /** author version from the metadata, when present */
   readonly version: string | undefined;
+  /** licence from the metadata, when present */
   readonly license: string | undefined;
 }
 
