@@ -6,6 +6,7 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { MediaError } from "./errors.ts";
 
@@ -47,7 +48,7 @@ export async function decodeImage(input: ImageInput): Promise<RgbImage> {
     }
     return input;
   }
-  const source = input instanceof URL ? input.pathname : input;
+  const source = input instanceof URL ? fileURLToPath(input) : input;
   const name = typeof source === "string" ? source : "image bytes";
   try {
     // ignoreIcc: OpenCV does no colour management; converting would move pixels.

@@ -191,3 +191,9 @@ Deno.test("another export works unchanged: YOLO11n int8 at 320 (size and names f
   const zidane = countLabels((await analyzer.detect(ZIDANE)).detections);
   assert.ok(zidane.person >= 2, JSON.stringify(zidane));
 });
+
+Deno.test("a closed analyzer refuses work instead of hanging", async () => {
+  const analyzer = await YoloAnalyzer.create();
+  analyzer.close();
+  await assert.rejects(() => analyzer.detect(BUS), /inference session closed/);
+});

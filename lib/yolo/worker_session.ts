@@ -74,7 +74,8 @@ export class WorkerSession {
   #worker: Worker;
   #pending = new Map<number, Pending>();
   #nextId = 1;
-  #closed = false;
+  /** why the session can no longer run, once closed or crashed */
+  #stopped: Error | undefined;
 
   private constructor() {
     this.#worker = new Worker(new URL("./inference_worker.ts", import.meta.url), { type: "module" });
@@ -87,7 +88,7 @@ export class WorkerSession {
     };
     this.#worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
-      this.#failAll(new Error(`inference worker crashed: ${event.message}`));
+      this.#stop(new Error(`inference worker crashed: ${event.message}`));
     };
   }
 
@@ -120,10 +121,7 @@ export class WorkerSession {
 
   /** Stops the worker; runs still pending are rejected. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#worker.terminate();
-    this.#failAll(new Error("inference session closed"));
+    this.#stop(new Error("inference session closed"));
   }
 
   [Symbol.dispose](): void {
@@ -131,7 +129,7 @@ export class WorkerSession {
   }
 
   #request(message: WorkerRequest, transfer: Transferable[] = []): Promise<WorkerReply> {
-    if (this.#closed) return Promise.reject(new Error("inference session closed"));
+    if (this.#stopped) return Promise.reject(this.#stopped);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
@@ -139,7 +137,11 @@ export class WorkerSession {
     });
   }
 
-  #failAll(error: Error): void {
+  /** Ends the worker and fails pending and later runs with `error` (first reason wins). */
+  #stop(error: Error): void {
+    if (this.#stopped) return;
+    this.#stopped = error;
+    this.#worker.terminate();
     for (const p of this.#pending.values()) p.reject(error);
     this.#pending.clear();
   }
