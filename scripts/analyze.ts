@@ -76,10 +76,7 @@ async function main(): Promise<number> {
   });
 
   await using analyzer = await YoloAnalyzer.create({
-    model: settings.model,
-    confidence: settings.confidence,
-    iou: settings.iou,
-    threads: settings.threads,
+    ...settings,
     classes: values.classes?.split(",").map((c) => /^\d+$/.test(c.trim()) ? Number(c) : c.trim()),
   });
 

@@ -16,12 +16,7 @@ const SAMPLE = relative(Deno.cwd(), new URL("../video/samples/vtest.mp4", import
 
 const settings = readAnalyzerSettings();
 console.log(`demo: analysing the bundled sample (${SAMPLE}) at ${settings.sampleFps} frames per second`);
-await using analyzer = await YoloAnalyzer.create({
-  model: settings.model,
-  confidence: settings.confidence,
-  iou: settings.iou,
-  threads: settings.threads,
-});
+await using analyzer = await YoloAnalyzer.create(settings);
 console.log(
   `demo: model ${analyzer.modelName}, ${analyzer.info.names.length} classes, input ${
     analyzer.info.imgsz.join("x")

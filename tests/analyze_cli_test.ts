@@ -6,18 +6,20 @@ import { repoPath } from "./helpers/media.ts";
 
 const decoder = new TextDecoder();
 
+/** `deno run` with the permissions of `deno task analyze` (see deno.json). */
+const ANALYZE = [
+  "run",
+  "--allow-read",
+  "--allow-env",
+  "--allow-sys",
+  "--allow-ffi",
+  "--allow-run=ffmpeg,ffprobe",
+  "scripts/analyze.ts",
+];
+
 async function analyze(args: string[], env: Record<string, string> = {}) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-ffi",
-      "--allow-run=ffmpeg,ffprobe",
-      repoPath("scripts/analyze.ts"),
-      ...args,
-    ],
+    args: [...ANALYZE, ...args],
     env,
     cwd: repoPath(""),
     stdin: "null",
@@ -94,17 +96,7 @@ Deno.test("a progress line on stderr when it is a terminal, and none otherwise",
   assert.doesNotMatch(piped.stderr, /% ?\)/);
 
   // `script` gives the command a pseudo-terminal; its output is what the terminal would show.
-  const command = [
-    Deno.execPath(),
-    "run",
-    "--allow-read",
-    "--allow-env",
-    "--allow-sys",
-    "--allow-ffi",
-    "--allow-run=ffmpeg,ffprobe",
-    "scripts/analyze.ts",
-    ...args,
-  ].join(" ");
+  const command = [Deno.execPath(), ...ANALYZE, ...args].join(" ");
   const out = await new Deno.Command("script", {
     args: ["-qefc", command, "/dev/null"],
     cwd: repoPath(""),
