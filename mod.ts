@@ -56,4 +56,13 @@ export {
   readAnalyzerSettings,
   readVar,
 } from "./lib/config.ts";
+export {
+  type Box,
+  type GrayFrame,
+  MotionDetector,
+  type MotionDetectorOptions,
+  type MotionEvent,
+  type MotionUpdate,
+  type Point,
+} from "./lib/motion_detector.ts";
 export { CamwatchError, ConfigError, MediaError, ModelError } from "./lib/errors.ts";

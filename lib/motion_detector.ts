@@ -1,0 +1,425 @@
+/**
+ * `MotionDetector`: motion in a stream of small grey frames, in plain TypeScript (no OpenCV):
+ * blur, running-average background, absolute difference, threshold, dilation, changed area as
+ * a fraction of the frame, boxes of the moving regions, and start/end events.
+ *
+ * It never touches the recorded video: it only reads the scaled grey copy of the stream.
+ *
+ * @module
+ */
+
+/** A grey frame: one byte per pixel, rows without padding. */
+export interface GrayFrame {
+  /** capture time, milliseconds since the epoch */
+  readonly ts: number;
+  /** width in pixels */
+  readonly width: number;
+  /** height in pixels */
+  readonly height: number;
+  /** `width * height` grey levels */
+  readonly data: Uint8Array;
+}
+
+/** A point `[x, y]` in fractions of the frame's width and height (0..1). */
+export type Point = readonly [number, number];
+
+/** A box `[x1, y1, x2, y2]` in fractions of the frame's width and height (0..1). */
+export type Box = [number, number, number, number];
+
+/** Options of {@linkcode MotionDetector}. */
+export interface MotionDetectorOptions {
+  /**
+   * Grey-level difference from the background that counts as change (0..255).
+   * @default 25
+   */
+  threshold?: number;
+  /**
+   * Smallest moving region, as a fraction of the (unmasked) frame area.
+   * @default 0.002
+   */
+  minArea?: number;
+  /**
+   * How fast the background follows the scene, per frame (0..1).
+   * @default 0.05
+   */
+  backgroundRate?: number;
+  /**
+   * Radius of the box blur applied before comparing, in pixels (0 for none).
+   * @default 2
+   */
+  blurRadius?: number;
+  /**
+   * Radius of the dilation that joins nearby changed pixels into one region, in pixels.
+   * @default 3
+   */
+  dilateRadius?: number;
+  /**
+   * Frames used to learn the background at start; they never count as motion.
+   * @default 5
+   */
+  warmupFrames?: number;
+  /**
+   * Fraction of the frame changing at once that is taken for a lighting change (lights on,
+   * camera switching to night mode): the background is learned anew instead of reporting
+   * motion.
+   * @default 0.6
+   */
+  lightingChange?: number;
+  /**
+   * Consecutive frames with motion needed to start an event (filters single-frame noise).
+   * @default 2
+   */
+  startFrames?: number;
+  /**
+   * Milliseconds without motion after which an event ends.
+   * @default 2000
+   */
+  endAfterMs?: number;
+  /**
+   * Regions to ignore (trees, a road, a timestamp overlay), as polygons in frame fractions.
+   * @default none
+   */
+  masks?: readonly (readonly Point[])[];
+}
+
+/** A motion event: it starts, then ends. */
+export type MotionEvent =
+  | {
+    /** motion has started */
+    readonly type: "start";
+    /** time of the first frame with motion, ms since the epoch */
+    readonly ts: number;
+    /** changed fraction of that frame */
+    readonly score: number;
+    /** moving regions in that frame */
+    readonly boxes: Box[];
+  }
+  | {
+    /** motion has ended */
+    readonly type: "end";
+    /** time of the first frame with motion, ms since the epoch */
+    readonly start: number;
+    /** time of the last frame with motion, ms since the epoch */
+    readonly end: number;
+    /** highest changed fraction during the event */
+    readonly peak: number;
+    /** moving regions of the frame with the highest score */
+    readonly boxes: Box[];
+  };
+
+/** What one frame shows. */
+export interface MotionUpdate {
+  /** time of the frame, ms since the epoch */
+  readonly ts: number;
+  /** whether this frame has motion (after warm-up, outside masks, above the minimum area) */
+  readonly motion: boolean;
+  /** changed fraction of the unmasked frame, 0..1 */
+  readonly score: number;
+  /** moving regions, largest first */
+  readonly boxes: Box[];
+  /** the background was learned anew (warm-up or a lighting change) */
+  readonly recalibrated: boolean;
+  /** an event that starts or ends with this frame */
+  readonly event?: MotionEvent;
+}
+
+/** Separable box blur with clamped edges, into `out`. */
+function boxBlur(src: Uint8Array, w: number, h: number, r: number, tmp: Float32Array, out: Float32Array) {
+  const n = 2 * r + 1;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let sum = 0;
+    for (let k = -r; k <= r; k++) sum += src[row + Math.min(w - 1, Math.max(0, k))];
+    for (let x = 0; x < w; x++) {
+      tmp[row + x] = sum / n;
+      sum += src[row + Math.min(w - 1, x + r + 1)] - src[row + Math.max(0, x - r)];
+    }
+  }
+  for (let x = 0; x < w; x++) {
+    let sum = 0;
+    for (let k = -r; k <= r; k++) sum += tmp[Math.min(h - 1, Math.max(0, k)) * w + x];
+    for (let y = 0; y < h; y++) {
+      out[y * w + x] = sum / n;
+      sum += tmp[Math.min(h - 1, y + r + 1) * w + x] - tmp[Math.max(0, y - r) * w + x];
+    }
+  }
+}
+
+/** Separable square dilation of a 0/1 mask, in place (uses `tmp`). */
+function dilate(mask: Uint8Array, w: number, h: number, r: number, tmp: Uint8Array) {
+  if (r <= 0) return;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let count = 0; // set pixels in the window [x - r, x + r]
+    for (let k = 0; k <= r && k < w; k++) count += mask[row + k];
+    for (let x = 0; x < w; x++) {
+      tmp[row + x] = count > 0 ? 1 : 0;
+      if (x + r + 1 < w) count += mask[row + x + r + 1];
+      if (x - r >= 0) count -= mask[row + x - r];
+    }
+  }
+  for (let x = 0; x < w; x++) {
+    let count = 0;
+    for (let k = 0; k <= r && k < h; k++) count += tmp[k * w + x];
+    for (let y = 0; y < h; y++) {
+      mask[y * w + x] = count > 0 ? 1 : 0;
+      if (y + r + 1 < h) count += tmp[(y + r + 1) * w + x];
+      if (y - r >= 0) count -= tmp[(y - r) * w + x];
+    }
+  }
+}
+
+/** Whether the point is inside the polygon (even-odd rule). */
+function inside(x: number, y: number, polygon: readonly Point[]): boolean {
+  let hit = false;
+  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+    const [xi, yi] = polygon[i];
+    const [xj, yj] = polygon[j];
+    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) hit = !hit;
+  }
+  return hit;
+}
+
+const round4 = (v: number) => Math.round(v * 10000) / 10000;
+
+/**
+ * Finds motion in grey frames and turns it into start/end events. One detector per camera;
+ * feed it every frame in order.
+ *
+ * @example
+ * ```ts
+ * import { MotionDetector } from "./motion_detector.ts";
+ * const detector = new MotionDetector({ minArea: 0.005 });
+ * const still = new Uint8Array(320 * 240).fill(90);
+ * for (let i = 0; i < 10; i++) {
+ *   const update = detector.update({ ts: i * 200, width: 320, height: 240, data: still });
+ *   console.log(update.motion); // false: nothing moves
+ * }
+ * ```
+ */
+export class MotionDetector {
+  readonly #threshold: number;
+  readonly #minArea: number;
+  readonly #rate: number;
+  readonly #blur: number;
+  readonly #dilate: number;
+  readonly #warmup: number;
+  readonly #lighting: number;
+  readonly #startFrames: number;
+  readonly #endAfterMs: number;
+  readonly #masks: readonly (readonly Point[])[];
+
+  #width = 0;
+  #height = 0;
+  #background: Float32Array | undefined;
+  #blurred = new Float32Array(0);
+  #tmp = new Float32Array(0);
+  #changed = new Uint8Array(0);
+  #grown = new Uint8Array(0);
+  #tmpMask = new Uint8Array(0);
+  #labels = new Int32Array(0);
+  #ignore: Uint8Array | undefined;
+  #active = 0;
+  #learned = 0;
+
+  #streak = 0;
+  #event: { start: number; last: number; peak: number; boxes: Box[] } | undefined;
+  #pendingStart: { ts: number; score: number; boxes: Box[] } | undefined;
+
+  /** Creates a detector; throws `RangeError` for an option out of range. */
+  constructor(options: MotionDetectorOptions = {}) {
+    const check = (name: string, value: number, min: number, max: number) => {
+      if (!(value >= min && value <= max)) {
+        throw new RangeError(`motion ${name} must be between ${min} and ${max}, got ${value}`);
+      }
+      return value;
+    };
+    this.#threshold = check("threshold", options.threshold ?? 25, 1, 255);
+    this.#minArea = check("minArea", options.minArea ?? 0.002, 0, 1);
+    this.#rate = check("backgroundRate", options.backgroundRate ?? 0.05, 0, 1);
+    this.#blur = Math.round(check("blurRadius", options.blurRadius ?? 2, 0, 50));
+    this.#dilate = Math.round(check("dilateRadius", options.dilateRadius ?? 3, 0, 50));
+    this.#warmup = Math.round(check("warmupFrames", options.warmupFrames ?? 5, 1, 1000));
+    this.#lighting = check("lightingChange", options.lightingChange ?? 0.6, 0, 1);
+    this.#startFrames = Math.round(check("startFrames", options.startFrames ?? 2, 1, 1000));
+    this.#endAfterMs = check("endAfterMs", options.endAfterMs ?? 2000, 0, 3_600_000);
+    for (const polygon of options.masks ?? []) {
+      if (polygon.length < 3) throw new RangeError("a motion mask needs at least 3 points");
+    }
+    this.#masks = options.masks ?? [];
+  }
+
+  /** Whether a motion event is in progress. */
+  get active(): boolean {
+    return this.#event !== undefined;
+  }
+
+  /** Processes the next frame. */
+  update(frame: GrayFrame): MotionUpdate {
+    const { width: w, height: h, data, ts } = frame;
+    if (data.length !== w * h) {
+      throw new RangeError(`motion frame of ${w}x${h} needs ${w * h} bytes, got ${data.length}`);
+    }
+    if (w !== this.#width || h !== this.#height) this.#resize(w, h);
+
+    const blurred = this.#blurred;
+    if (this.#blur > 0) boxBlur(data, w, h, this.#blur, this.#tmp, blurred);
+    else for (let i = 0; i < data.length; i++) blurred[i] = data[i];
+
+    // Warm-up: average the first frames into the background; none of them is motion.
+    if (!this.#background || this.#learned < this.#warmup) {
+      this.#learn(blurred);
+      return this.#quiet(ts, 0, true);
+    }
+
+    const bg = this.#background;
+    const changed = this.#changed;
+    const ignore = this.#ignore;
+    let count = 0;
+    for (let i = 0; i < blurred.length; i++) {
+      const on = Math.abs(blurred[i] - bg[i]) > this.#threshold && !(ignore && ignore[i]) ? 1 : 0;
+      changed[i] = on;
+      count += on;
+    }
+    const score = this.#active > 0 ? count / this.#active : 0;
+
+    if (score > this.#lighting) {
+      // Most of the frame changed at once: a lighting change, not something moving.
+      this.#background = undefined;
+      this.#learned = 0;
+      this.#learn(blurred);
+      return this.#quiet(ts, score, true);
+    }
+
+    const boxes = count > 0 ? this.#regions(w, h) : [];
+    for (let i = 0; i < bg.length; i++) bg[i] += (blurred[i] - bg[i]) * this.#rate;
+    return this.#advance(ts, score, boxes);
+  }
+
+  /** Forgets the background and any event in progress (after a camera reconnect, say). */
+  reset(): void {
+    this.#background = undefined;
+    this.#learned = 0;
+    this.#streak = 0;
+    this.#event = undefined;
+    this.#pendingStart = undefined;
+  }
+
+  #resize(w: number, h: number) {
+    this.#width = w;
+    this.#height = h;
+    const n = w * h;
+    this.#blurred = new Float32Array(n);
+    this.#tmp = new Float32Array(n);
+    this.#changed = new Uint8Array(n);
+    this.#grown = new Uint8Array(n);
+    this.#tmpMask = new Uint8Array(n);
+    this.#labels = new Int32Array(n);
+    this.#background = undefined;
+    this.#learned = 0;
+    this.#ignore = undefined;
+    this.#active = n;
+    if (this.#masks.length > 0) {
+      const ignore = new Uint8Array(n);
+      let masked = 0;
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const px = (x + 0.5) / w, py = (y + 0.5) / h;
+          if (this.#masks.some((p) => inside(px, py, p))) {
+            ignore[y * w + x] = 1;
+            masked++;
+          }
+        }
+      }
+      this.#ignore = ignore;
+      this.#active = n - masked;
+    }
+  }
+
+  #learn(blurred: Float32Array) {
+    if (!this.#background) this.#background = Float32Array.from(blurred);
+    else {
+      const bg = this.#background;
+      const k = 1 / (this.#learned + 1); // running mean of the warm-up frames
+      for (let i = 0; i < bg.length; i++) bg[i] += (blurred[i] - bg[i]) * k;
+    }
+    this.#learned++;
+  }
+
+  /** Boxes of the connected regions of the dilated change mask that are large enough. */
+  #regions(w: number, h: number): Box[] {
+    const grown = this.#grown;
+    grown.set(this.#changed);
+    dilate(grown, w, h, this.#dilate, this.#tmpMask);
+    const labels = this.#labels.fill(0);
+    const changed = this.#changed;
+    const minPixels = Math.max(1, this.#minArea * this.#active);
+    const boxes: { box: Box; area: number }[] = [];
+    const stack: number[] = [];
+    let next = 0;
+    for (let start = 0; start < grown.length; start++) {
+      if (!grown[start] || labels[start]) continue;
+      next++;
+      let x1 = w, y1 = h, x2 = -1, y2 = -1, area = 0;
+      labels[start] = next;
+      stack.push(start);
+      while (stack.length) {
+        const i = stack.pop()!;
+        const x = i % w, y = (i - x) / w;
+        area += changed[i]; // count real changes, not the dilation
+        if (x < x1) x1 = x;
+        if (x > x2) x2 = x;
+        if (y < y1) y1 = y;
+        if (y > y2) y2 = y;
+        if (x > 0 && grown[i - 1] && !labels[i - 1]) labels[i - 1] = next, stack.push(i - 1);
+        if (x < w - 1 && grown[i + 1] && !labels[i + 1]) labels[i + 1] = next, stack.push(i + 1);
+        if (y > 0 && grown[i - w] && !labels[i - w]) labels[i - w] = next, stack.push(i - w);
+        if (y < h - 1 && grown[i + w] && !labels[i + w]) labels[i + w] = next, stack.push(i + w);
+      }
+      if (area >= minPixels) {
+        boxes.push({
+          box: [round4(x1 / w), round4(y1 / h), round4((x2 + 1) / w), round4((y2 + 1) / h)],
+          area,
+        });
+      }
+    }
+    return boxes.sort((a, b) => b.area - a.area).map((b) => b.box);
+  }
+
+  #quiet(ts: number, score: number, recalibrated: boolean): MotionUpdate {
+    const update = this.#advance(ts, 0, []);
+    return { ...update, score, recalibrated };
+  }
+
+  /** Event bookkeeping: debounce the start, end after a quiet period. */
+  #advance(ts: number, score: number, boxes: Box[]): MotionUpdate {
+    const motion = boxes.length > 0;
+    let event: MotionEvent | undefined;
+    if (motion) {
+      this.#streak++;
+      if (this.#streak === 1) this.#pendingStart = { ts, score, boxes };
+      if (this.#event) {
+        this.#event.last = ts;
+        if (score > this.#event.peak) this.#event.peak = score, this.#event.boxes = boxes;
+      } else if (this.#streak >= this.#startFrames) {
+        const first = this.#pendingStart!;
+        const peakFirst = first.score >= score;
+        this.#event = {
+          start: first.ts,
+          last: ts,
+          peak: Math.max(first.score, score),
+          boxes: peakFirst ? first.boxes : boxes,
+        };
+        event = { type: "start", ts: first.ts, score: first.score, boxes: first.boxes };
+      }
+    } else {
+      this.#streak = 0;
+      if (this.#event && ts - this.#event.last >= this.#endAfterMs) {
+        const e = this.#event;
+        this.#event = undefined;
+        event = { type: "end", start: e.start, end: e.last, peak: round4(e.peak), boxes: e.boxes };
+      }
+    }
+    return { ts, motion, score: round4(score), boxes, recalibrated: false, ...(event ? { event } : {}) };
+  }
+}
