@@ -65,4 +65,6 @@ export {
   type MotionUpdate,
   type Point,
 } from "./lib/motion_detector.ts";
+export { CameraEmulator, CameraEmulatorError, type CameraEmulatorOptions } from "./lib/camera_emulator.ts";
+export { redactText, redactUrl, urlPassword } from "./lib/redact.ts";
 export { CamwatchError, ConfigError, MediaError, ModelError } from "./lib/errors.ts";

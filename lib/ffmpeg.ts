@@ -30,6 +30,8 @@ export interface VideoStreamInfo {
   readonly fps: number | undefined;
   /** number of frames, when the container says */
   readonly frames: number | undefined;
+  /** frames the decoder must hold back for reordering (0: no B-frames), when known */
+  readonly reorderDelay: number | undefined;
 }
 
 /**
@@ -46,7 +48,7 @@ export function probeArgs(path: string): string[] {
     "-v",
     "error",
     "-show_entries",
-    "format=format_name,duration:stream=codec_type,codec_name,width,height,avg_frame_rate,nb_frames,duration",
+    "format=format_name,duration:stream=codec_type,codec_name,width,height,avg_frame_rate,nb_frames,duration,has_b_frames",
     "-of",
     "json",
     "--",
@@ -190,7 +192,74 @@ export async function probeMedia(path: string): Promise<MediaInfo> {
         height: v.height,
         fps: rate(v.avg_frame_rate),
         frames: num(v.nb_frames),
+        reorderDelay: num(v.has_b_frames === undefined ? undefined : String(v.has_b_frames)),
       }
       : undefined,
   };
+}
+
+/** Options of {@linkcode emulatorStreamArgs}. */
+export interface EmulatorStreamOptions {
+  /**
+   * Re-encode (needed unless the input is already H.264 without B-frames).
+   * @default false
+   */
+  reencode?: boolean;
+  /**
+   * Frame rate of a re-encoded stream; keyframes every 2 seconds.
+   * @default 10
+   */
+  fps?: number;
+}
+
+/**
+ * Arguments for ffmpeg to turn a video into the raw H.264 stream the camera emulator loops:
+ * Annex-B, an access unit delimiter before every frame (so that frames can be cut apart without
+ * parsing slices), SPS/PPS before every keyframe, and no B-frames (frames in display order).
+ *
+ * @example
+ * ```ts
+ * import { emulatorStreamArgs } from "./ffmpeg.ts";
+ * const args = emulatorStreamArgs("video/samples/vtest.mp4", "/tmp/cam.h264");
+ * await new Deno.Command("ffmpeg", { args }).output();
+ * ```
+ */
+export function emulatorStreamArgs(
+  input: string,
+  output: string,
+  options: EmulatorStreamOptions = {},
+): string[] {
+  const { reencode = false, fps = 10 } = options;
+  const codec = reencode
+    ? [
+      "-c:v",
+      "libx264",
+      "-preset",
+      "veryfast",
+      "-bf",
+      "0",
+      "-g",
+      String(Math.round(2 * fps)),
+      "-r",
+      String(fps),
+      "-pix_fmt",
+      "yuv420p",
+    ]
+    : ["-c:v", "copy"];
+  return [
+    "-hide_banner",
+    "-nostdin",
+    "-loglevel",
+    "error",
+    "-y",
+    ...(input.startsWith("lavfi:") ? ["-f", "lavfi", "-i", input.slice(6)] : ["-i", input]),
+    "-map",
+    "0:v:0",
+    ...codec,
+    "-bsf:v",
+    "h264_mp4toannexb,h264_metadata=aud=insert",
+    "-f",
+    "h264",
+    output,
+  ];
 }

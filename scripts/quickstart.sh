@@ -10,8 +10,10 @@ task="${1:-demo}"
 shift || true
 say() { printf 'quickstart: %s\n' "$*" >&2; }
 
-# System packages the toolkit and its tests use.
-APT_PACKAGES=(ffmpeg)
+# System packages the toolkit and its tests use: ffmpeg; GStreamer's RTSP server with its Python
+# bindings for the camera emulator; bsdutils for `script` (terminal tests).
+APT_PACKAGES=(ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0 gir1.2-gstreamer-1.0
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly bsdutils)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -33,7 +35,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    say "missing: ${missing[*]}; install them first (macOS: brew install ${missing[*]})"
+    say "missing: ${missing[*]}; install them first (see README, macOS section)"
     exit 1
   fi
 else

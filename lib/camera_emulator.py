@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+"""RTSP camera emulator on GStreamer's RTSP server (Debian: python3-gi, gir1.2-gst-rtsp-server-1.0,
+gstreamer1.0-plugins-{base,good,bad}). Started by lib/camera_emulator.ts; not meant to be run by hand.
+
+It loops an H.264 Annex-B file whose access units are delimited by AUD NAL units (the TypeScript
+side prepares it with ffmpeg), re-stamping every access unit n with pts = n / fps so that time
+keeps rising across loops, as a real camera's does. One shared live pipeline serves every client,
+over TCP or UDP, with optional basic authentication. Prints one line "READY <port>" when it
+listens, and stops cleanly on SIGTERM or SIGINT.
+
+With --live SOURCE it serves a live GStreamer source instead (a webcam: "v4l2src
+device=/dev/video0"), encoded to H.264 on the fly without B-frames.
+
+usage: camera_emulator.py (--file F.h264 --fps N | --live SOURCE) --port P --path /name [--user U]
+       (the password is read from the CAMWATCH_CAMERA_PASSWORD environment variable when set,
+        so that it never appears in a process list)
+"""
+import argparse
+import os
+import signal
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+
+
+def access_units(data):
+    """Splits an AUD-delimited Annex-B stream into access units (bytes, each with its AUD)."""
+    starts = []
+    i = 0
+    n = len(data)
+    while True:
+        j = data.find(b"\x00\x00\x01", i)
+        if j < 0 or j + 3 >= n:
+            break
+        if data[j + 3] & 0x1F == 9:  # access unit delimiter
+            starts.append(j - 1 if j > 0 and data[j - 1] == 0 else j)
+        i = j + 3
+    if not starts:
+        raise SystemExit("camera_emulator: no access unit delimiters in the input")
+    starts.append(n)
+    return [data[a:b] for a, b in zip(starts, starts[1:]) if b > a]
+
+
+class Feeder:
+    """Pushes access units into the shared pipeline's appsrc, looping, at pts = n / fps."""
+
+    def __init__(self, units, fps):
+        self.units = units
+        self.fps = fps
+        self.count = 0
+
+    def pts(self, n):
+        return int(round(n * Gst.SECOND / self.fps))
+
+    def need_data(self, src, _length):
+        unit = self.units[self.count % len(self.units)]
+        buf = Gst.Buffer.new_wrapped(unit)
+        buf.pts = buf.dts = self.pts(self.count)
+        buf.duration = self.pts(self.count + 1) - buf.pts
+        self.count += 1
+        src.emit("push-buffer", buf)
+
+    def configure(self, _factory, media):
+        src = media.get_element().get_child_by_name("src")
+        src.connect("need-data", self.need_data)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--file")
+    parser.add_argument("--fps", type=float, default=10)
+    parser.add_argument("--live")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--path", default="/stream")
+    parser.add_argument("--user", default="")
+    args = parser.parse_args()
+    password = os.environ.get("CAMWATCH_CAMERA_PASSWORD", "")
+
+    Gst.init(None)
+    server = GstRtspServer.RTSPServer()
+    server.set_address("127.0.0.1")
+    server.set_service(str(args.port))
+    factory = GstRtspServer.RTSPMediaFactory()
+    if args.live:
+        factory.set_launch(
+            f"( {args.live} ! videoconvert ! video/x-raw,format=I420 "
+            f"! x264enc tune=zerolatency speed-preset=veryfast bframes=0 key-int-max={int(2 * args.fps)} "
+            "! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
+        )
+    else:
+        with open(args.file, "rb") as f:
+            feeder = Feeder(access_units(f.read()), args.fps)
+        factory.set_launch(
+            "( appsrc name=src is-live=true format=time do-timestamp=false "
+            "caps=video/x-h264,stream-format=byte-stream,alignment=au "
+            "! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
+        )
+        factory.connect("media-configure", feeder.configure)
+    factory.set_shared(True)
+
+    if args.user:
+        auth = GstRtspServer.RTSPAuth()
+        token = GstRtspServer.RTSPToken()
+        token.set_string("media.factory.role", args.user)
+        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(args.user, password), token)
+        server.set_auth(auth)
+        permissions = GstRtspServer.RTSPPermissions()
+        permissions.add_permission_for_role(args.user, "media.factory.access", True)
+        permissions.add_permission_for_role(args.user, "media.factory.construct", True)
+        factory.set_permissions(permissions)
+
+    server.get_mount_points().add_factory(args.path, factory)
+    if server.attach(None) == 0:
+        raise SystemExit(f"camera_emulator: cannot listen on 127.0.0.1:{args.port}")
+
+    loop = GLib.MainLoop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
+    print(f"READY {server.get_bound_port()}", flush=True)
+    loop.run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
