@@ -7,76 +7,16 @@
 
 import { MediaError } from "./errors.ts";
 import { decodeFramesArgs, type DecodeFramesOptions, spawnError } from "./ffmpeg.ts";
+import { FrameStream, type RawFrame } from "./ffmpeg_frames.ts";
 
-/** One decoded frame: packed RGB, 3 bytes per pixel, rows without padding. */
-export interface VideoFrame {
-  /** position among the frames kept (0, 1, 2, …) */
-  readonly index: number;
-  /** presentation time in seconds from the start of the video */
-  readonly time: number;
-  /** width in pixels */
-  readonly width: number;
-  /** height in pixels */
-  readonly height: number;
-  /** the pixels, `width * height * 3` bytes */
-  readonly data: Uint8Array;
-}
+/** One decoded frame: packed RGB (3 bytes per pixel, rows without padding), its time in seconds
+ * from the start of the video, and its position among the frames kept. */
+export type VideoFrame = RawFrame;
 
 /** Options of {@linkcode readVideoFrames}. */
 export interface ReadVideoFramesOptions extends DecodeFramesOptions {
   /** stops decoding (and ffmpeg) when aborted */
   signal?: AbortSignal;
-}
-
-interface FrameInfo {
-  time: number;
-  width: number;
-  height: number;
-}
-
-/**
- * Lines that mean the file itself is damaged (cut short, broken packets), as opposed to the
- * decoder concealing a glitch in an otherwise sound stream, which ffmpeg also reports.
- */
-const DAMAGED = /partial file|corrupt input packet|error while decoding stream|invalid nal unit size/i;
-
-const SHOWINFO = /\bn:\s*(\d+)\s+pts:\s*\S+\s+pts_time:(\S+).*?\bs:(\d+)x(\d+)/;
-
-/** Reads exactly n bytes at a time from a byte stream. */
-class ExactReader {
-  #reader: ReadableStreamDefaultReader<Uint8Array>;
-  #chunks: Uint8Array[] = [];
-  #buffered = 0;
-
-  constructor(stream: ReadableStream<Uint8Array>) {
-    this.#reader = stream.getReader();
-  }
-
-  /** The next n bytes, or null when the stream ends first. */
-  async read(n: number): Promise<Uint8Array | null> {
-    while (this.#buffered < n) {
-      const { value, done } = await this.#reader.read();
-      if (done) return null;
-      this.#chunks.push(value);
-      this.#buffered += value.length;
-    }
-    const out = new Uint8Array(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.#chunks[0];
-      const take = Math.min(chunk.length, n - filled);
-      out.set(chunk.subarray(0, take), filled);
-      filled += take;
-      if (take === chunk.length) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(take);
-    }
-    this.#buffered -= n;
-    return out;
-  }
-
-  async cancel(): Promise<void> {
-    await this.#reader.cancel().catch(() => {});
-  }
 }
 
 /**
@@ -112,42 +52,7 @@ export async function* readVideoFrames(
     throw spawnError("ffmpeg", e);
   }
 
-  // showinfo lines arrive on stderr before their frame is written to stdout; frame k waits
-  // for line k, so the two streams never need to be in step.
-  const infos: FrameInfo[] = [];
-  const errors: string[] = [];
-  let damage: string | undefined;
-  let waiting: (() => void) | undefined;
-  let stderrDone = false;
-  const stderrTask = (async () => {
-    let rest = "";
-    const decoder = new TextDecoder();
-    const onLine = (line: string) => {
-      const m = SHOWINFO.exec(line);
-      if (m) {
-        infos[Number(m[1])] = { time: Number(m[2]), width: Number(m[3]), height: Number(m[4]) };
-      } else if (/error|invalid|no such|not found|denied|unsupported|failed|partial|corrupt/i.test(line)) {
-        damage ??= DAMAGED.test(line) ? line.trim() : undefined;
-        errors.push(line.trim());
-        if (errors.length > 5) errors.shift();
-      }
-    };
-    for await (const chunk of child.stderr) {
-      const lines = (rest + decoder.decode(chunk, { stream: true })).split(/\r?\n|\r/);
-      rest = lines.pop() ?? "";
-      lines.forEach(onLine);
-      waiting?.();
-    }
-    onLine(rest);
-    stderrDone = true;
-    waiting?.();
-  })();
-  const infoFor = async (k: number): Promise<FrameInfo | undefined> => {
-    while (!infos[k] && !stderrDone) await new Promise<void>((r) => (waiting = r));
-    return infos[k];
-  };
-
-  const stdout = new ExactReader(child.stdout);
+  const frames = new FrameStream(child);
   let decoded = 0;
   let finished = false;
   const onAbort = () => {
@@ -157,35 +62,29 @@ export async function* readVideoFrames(
   };
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    for (let k = 0;; k++) {
-      const info = await infoFor(k);
-      if (!info) break;
-      const data = await stdout.read(info.width * info.height * 3);
-      if (!data) break;
-      delete infos[k];
-      decoded = k + 1;
-      yield { index: k, ...info, data };
+    for await (const frame of frames) {
+      decoded = frame.index + 1;
+      yield frame;
     }
     signal?.throwIfAborted();
     const status = await child.status;
-    await stderrTask;
+    await frames.stderrDone;
     finished = true;
-    if (damage) {
+    if (frames.damage) {
       throw new MediaError(
-        `${path}: damaged or truncated video, ${decoded} frames decoded before: ${damage}`,
+        `${path}: damaged or truncated video, ${decoded} frames decoded before: ${frames.damage}`,
       );
     }
     if (!status.success) {
-      const why = errors.length ? errors.join("; ") : `ffmpeg exited with code ${status.code}`;
+      const why = frames.errors.length ? frames.errors.join("; ") : `ffmpeg exited with code ${status.code}`;
       throw new MediaError(`${path}: cannot decode video (${why})`);
     }
   } finally {
     signal?.removeEventListener("abort", onAbort);
     if (!finished) {
       onAbort();
-      await stdout.cancel();
       await child.status;
-      await stderrTask.catch(() => {});
+      await frames.stderrDone;
     }
   }
 }

@@ -1,0 +1,169 @@
+/**
+ * Raw frames from a running ffmpeg: the pixels it writes to stdout, each matched with the
+ * `showinfo` line it logs to stderr (real timestamp and size). Shared by file decoding and the
+ * camera source.
+ *
+ * @module
+ */
+
+/** One raw frame as ffmpeg wrote it. */
+export interface RawFrame {
+  /** position among the frames written (0, 1, 2, …) */
+  readonly index: number;
+  /** presentation time in seconds on ffmpeg's output timeline */
+  readonly time: number;
+  /** width in pixels */
+  readonly width: number;
+  /** height in pixels */
+  readonly height: number;
+  /** the pixels, `width * height * bytesPerPixel` bytes */
+  readonly data: Uint8Array;
+}
+
+/** Options of {@linkcode FrameStream}. */
+export interface FrameStreamOptions {
+  /**
+   * Bytes per pixel of the raw output (3 for rgb24, 1 for gray).
+   * @default 3
+   */
+  bytesPerPixel?: number;
+  /** called with every stderr line that is not a showinfo line */
+  onLine?: (line: string) => void;
+}
+
+/**
+ * Lines that mean the input itself is damaged (cut short, broken packets), as opposed to the
+ * decoder concealing a glitch in an otherwise sound stream, which ffmpeg also reports.
+ */
+const DAMAGED = /partial file|corrupt input packet|error while decoding stream|invalid nal unit size/i;
+const ERRORISH =
+  /error|invalid|no such|not found|denied|unsupported|failed|partial|corrupt|unauthorized|refused|timed out/i;
+const SHOWINFO = /\bn:\s*(\d+)\s+pts:\s*\S+\s+pts_time:(\S+).*?\bs:(\d+)x(\d+)/;
+
+/** Reads exactly n bytes at a time from a byte stream. */
+class ExactReader {
+  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #chunks: Uint8Array[] = [];
+  #buffered = 0;
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.#reader = stream.getReader();
+  }
+
+  /** The next n bytes, or null when the stream ends first. */
+  async read(n: number): Promise<Uint8Array | null> {
+    while (this.#buffered < n) {
+      const { value, done } = await this.#reader.read();
+      if (done) return null;
+      this.#chunks.push(value);
+      this.#buffered += value.length;
+    }
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.#chunks[0];
+      const take = Math.min(chunk.length, n - filled);
+      out.set(chunk.subarray(0, take), filled);
+      filled += take;
+      if (take === chunk.length) this.#chunks.shift();
+      else this.#chunks[0] = chunk.subarray(take);
+    }
+    this.#buffered -= n;
+    return out;
+  }
+
+  async cancel(): Promise<void> {
+    await this.#reader.cancel().catch(() => {});
+  }
+}
+
+/**
+ * The frames of one ffmpeg process started with piped stdout and stderr and a `showinfo`
+ * filter last in its raw-video chain. Iterate it once; then `errors` and `damage` tell what
+ * ffmpeg complained about.
+ *
+ * @example
+ * ```ts
+ * import { decodeFramesArgs } from "./ffmpeg.ts";
+ * import { FrameStream } from "./ffmpeg_frames.ts";
+ * const child = new Deno.Command("ffmpeg", {
+ *   args: decodeFramesArgs("video/samples/vtest.mp4", { sampleFps: 1 }),
+ *   stdout: "piped",
+ *   stderr: "piped",
+ * }).spawn();
+ * for await (const frame of new FrameStream(child)) console.log(frame.index, frame.time);
+ * await child.status;
+ * ```
+ */
+export class FrameStream implements AsyncIterable<RawFrame> {
+  /** the last few error lines ffmpeg printed */
+  readonly errors: string[] = [];
+  /** the first line saying the input is damaged, if any */
+  damage: string | undefined;
+  /** resolves when ffmpeg's stderr has ended */
+  readonly stderrDone: Promise<void>;
+  #stdout: ExactReader;
+  #infos: { time: number; width: number; height: number }[] = [];
+  #waiting: (() => void) | undefined;
+  #ended = false;
+  #bytesPerPixel: number;
+
+  /** Starts reading the child's stderr at once (so ffmpeg never blocks on it). */
+  constructor(child: Deno.ChildProcess, options: FrameStreamOptions = {}) {
+    this.#bytesPerPixel = options.bytesPerPixel ?? 3;
+    this.#stdout = new ExactReader(child.stdout);
+    this.stderrDone = this.#readStderr(child.stderr, options.onLine);
+    this.stderrDone.catch(() => {});
+  }
+
+  /** Yields frames until ffmpeg's output ends. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<RawFrame> {
+    try {
+      for (let k = 0;; k++) {
+        const info = await this.#infoFor(k);
+        if (!info) return;
+        const data = await this.#stdout.read(info.width * info.height * this.#bytesPerPixel);
+        if (!data) return;
+        delete this.#infos[k];
+        yield { index: k, ...info, data };
+      }
+    } finally {
+      await this.#stdout.cancel();
+    }
+  }
+
+  async #readStderr(stream: ReadableStream<Uint8Array>, onLine?: (line: string) => void) {
+    const decoder = new TextDecoder();
+    let rest = "";
+    const line = (text: string) => {
+      const m = SHOWINFO.exec(text);
+      if (m) {
+        this.#infos[Number(m[1])] = { time: Number(m[2]), width: Number(m[3]), height: Number(m[4]) };
+        return;
+      }
+      if (ERRORISH.test(text)) {
+        this.errors.push(text.trim());
+        if (this.errors.length > 5) this.errors.shift();
+        if (!this.damage && DAMAGED.test(text)) this.damage = text.trim();
+      }
+      if (text) onLine?.(text);
+    };
+    try {
+      for await (const chunk of stream) {
+        const lines = (rest + decoder.decode(chunk, { stream: true })).split(/\r?\n|\r/);
+        rest = lines.pop() ?? "";
+        lines.forEach(line);
+        this.#waiting?.();
+      }
+      line(rest);
+    } finally {
+      this.#ended = true;
+      this.#waiting?.();
+    }
+  }
+
+  async #infoFor(k: number) {
+    while (!this.#infos[k] && !this.#ended) await new Promise<void>((r) => (this.#waiting = r));
+    return this.#infos[k];
+  }
+}
