@@ -66,5 +66,12 @@ export {
   type Point,
 } from "./lib/motion_detector.ts";
 export { CameraEmulator, CameraEmulatorError, type CameraEmulatorOptions } from "./lib/camera_emulator.ts";
+export {
+  type CameraSegment,
+  RtspSource,
+  RtspSourceError,
+  type RtspSourceOptions,
+  type SourceEvent,
+} from "./lib/rtsp_source.ts";
 export { redactText, redactUrl, urlPassword } from "./lib/redact.ts";
 export { CamwatchError, ConfigError, MediaError, ModelError } from "./lib/errors.ts";

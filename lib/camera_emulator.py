@@ -4,8 +4,8 @@ gstreamer1.0-plugins-{base,good,bad}). Started by lib/camera_emulator.ts; not me
 
 It loops an H.264 Annex-B file whose access units are delimited by AUD NAL units (the TypeScript
 side prepares it with ffmpeg), re-stamping every access unit n with pts = n / fps so that time
-keeps rising across loops, as a real camera's does. One shared live pipeline serves every client,
-over TCP or UDP, with optional basic authentication. Prints one line "READY <port>" when it
+keeps rising across loops, as a real camera's does. Each client gets its own live pipeline, over
+TCP or UDP, with optional basic authentication. Prints one line "READY <port>" when it
 listens, and stops cleanly on SIGTERM or SIGINT.
 
 With --live SOURCE it serves a live GStreamer source instead (a webcam: "v4l2src
@@ -46,7 +46,7 @@ def access_units(data):
 
 
 class Feeder:
-    """Pushes access units into the shared pipeline's appsrc, looping, at pts = n / fps."""
+    """Feeds one client's pipeline: access units in a loop, the n-th stamped n / fps."""
 
     def __init__(self, units, fps):
         self.units = units
@@ -64,9 +64,15 @@ class Feeder:
         self.count += 1
         src.emit("push-buffer", buf)
 
-    def configure(self, _factory, media):
-        src = media.get_element().get_child_by_name("src")
-        src.connect("need-data", self.need_data)
+
+def feed_each_client(units, fps):
+    """A media-configure handler giving every new pipeline its own Feeder, from the start."""
+
+    def configure(_factory, media):
+        feeder = Feeder(units, fps)
+        media.get_element().get_child_by_name("src").connect("need-data", feeder.need_data)
+
+    return configure
 
 
 def main():
@@ -93,14 +99,16 @@ def main():
         )
     else:
         with open(args.file, "rb") as f:
-            feeder = Feeder(access_units(f.read()), args.fps)
+            units = access_units(f.read())
         factory.set_launch(
             "( appsrc name=src is-live=true format=time do-timestamp=false "
             "caps=video/x-h264,stream-format=byte-stream,alignment=au "
             "! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
         )
-        factory.connect("media-configure", feeder.configure)
-    factory.set_shared(True)
+        factory.connect("media-configure", feed_each_client(units, args.fps))
+    # One pipeline per client: a client that stops reading (a hung viewer) then blocks only its
+    # own stream, as with a real camera, instead of the one shared by everybody.
+    factory.set_shared(False)
 
     if args.user:
         auth = GstRtspServer.RTSPAuth()

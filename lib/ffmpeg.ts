@@ -56,6 +56,24 @@ export function probeArgs(path: string): string[] {
   ];
 }
 
+/**
+ * An ffmpeg `select` filter keeping `fps` frames per second by their real timestamps: a frame
+ * is kept when its time reaches the next slot, and the slot then moves past it (expression
+ * variable 0). Unlike the `fps` filter, it never relabels frames with times they do not have.
+ *
+ * @example
+ * ```ts
+ * import { sampleFilter } from "./ffmpeg.ts";
+ * console.log(sampleFilter(2)); // select=if(gte(t\,ld(0))\,st(0\,(floor(t*2)+1)/2))
+ * ```
+ */
+export function sampleFilter(fps: number): string {
+  if (!(fps > 0 && Number.isFinite(fps))) {
+    throw new RangeError(`sampleFps must be a positive number or "all", got ${fps}`);
+  }
+  return `select=if(gte(t\\,ld(0))\\,st(0\\,(floor(t*${fps})+1)/${fps}))`;
+}
+
 /** Options of {@linkcode decodeFramesArgs}. */
 export interface DecodeFramesOptions {
   /**
@@ -83,15 +101,7 @@ export interface DecodeFramesOptions {
  */
 export function decodeFramesArgs(path: string, options: DecodeFramesOptions = {}): string[] {
   const { sampleFps = "all" } = options;
-  const filters: string[] = [];
-  if (sampleFps !== "all") {
-    if (!(sampleFps > 0 && Number.isFinite(sampleFps))) {
-      throw new RangeError(`sampleFps must be a positive number or "all", got ${sampleFps}`);
-    }
-    // Keep a frame when its time reaches the next slot, then move the slot past it (var 0).
-    const f = String(sampleFps);
-    filters.push(`select=if(gte(t\\,ld(0))\\,st(0\\,(floor(t*${f})+1)/${f}))`);
-  }
+  const filters = sampleFps === "all" ? [] : [sampleFilter(sampleFps)];
   filters.push("showinfo=checksum=0");
   return [
     "-hide_banner",
@@ -261,5 +271,107 @@ export function emulatorStreamArgs(
     "-f",
     "h264",
     output,
+  ];
+}
+
+/** Options of {@linkcode captureArgs}. */
+export interface CaptureArgsOptions {
+  /** folder for the stream-copied segments and their list (`segments.csv`) */
+  readonly segmentDir: string;
+  /**
+   * RTSP transport.
+   * @default "tcp"
+   */
+  readonly transport?: "tcp" | "udp";
+  /**
+   * Target length of a segment in seconds (cut at the next keyframe).
+   * @default 2
+   */
+  readonly segmentSeconds?: number;
+  /**
+   * Grey frames per second for motion detection.
+   * @default 5
+   */
+  readonly motionFps?: number;
+  /**
+   * Width of the grey frames (height keeps the aspect ratio, rounded to even).
+   * @default 320
+   */
+  readonly motionWidth?: number;
+  /**
+   * Seconds without data before the camera connection counts as lost.
+   * @default 10
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Arguments for the one ffmpeg a camera needs, with two outputs: the video stream-copied (no
+ * re-encode) into short MP4 segments listed in `segments.csv` as they complete, and small grey
+ * frames for motion on stdout, each announced by a `showinfo` line on stderr. `input` is an
+ * `rtsp://` or `rtsps://` URL, an `http(s)://` MJPEG stream, or a file (read at its own pace).
+ *
+ * @example
+ * ```ts
+ * import { captureArgs } from "./ffmpeg.ts";
+ * const args = captureArgs("rtsp://127.0.0.1:8554/stream", { segmentDir: "/tmp/cache/front" });
+ * ```
+ */
+export function captureArgs(input: string, options: CaptureArgsOptions): string[] {
+  const {
+    segmentDir,
+    transport = "tcp",
+    segmentSeconds = 2,
+    motionFps = 5,
+    motionWidth = 320,
+    timeoutSeconds = 10,
+  } = options;
+  const micro = String(Math.round(timeoutSeconds * 1_000_000));
+  let source: string[];
+  if (/^rtsps?:\/\//i.test(input)) {
+    source = ["-rtsp_transport", transport, "-timeout", micro, "-use_wallclock_as_timestamps", "1"];
+  } else if (/^https?:\/\//i.test(input)) {
+    source = ["-rw_timeout", micro, "-use_wallclock_as_timestamps", "1"];
+  } else {
+    source = ["-re"]; // a file plays at its own pace, like a camera
+  }
+  return [
+    "-hide_banner",
+    "-nostdin",
+    "-nostats",
+    "-loglevel",
+    "info",
+    ...source,
+    "-fflags",
+    "+genpts+discardcorrupt",
+    "-i",
+    input,
+    "-map",
+    "0:v:0",
+    "-c",
+    "copy",
+    "-f",
+    "segment",
+    "-segment_time",
+    String(segmentSeconds),
+    // Without the delta the first segment is twice as long (the first packet has no time).
+    "-segment_time_delta",
+    "0.2",
+    "-reset_timestamps",
+    "1",
+    "-segment_list",
+    `${segmentDir}/segments.csv`,
+    "-segment_list_type",
+    "csv",
+    `${segmentDir}/%06d.mp4`,
+    "-map",
+    "0:v:0",
+    "-vf",
+    `${sampleFilter(motionFps)},scale=${motionWidth}:-2,format=gray,showinfo=checksum=0`,
+    "-fps_mode",
+    "passthrough",
+    "-f",
+    "rawvideo",
+    "pipe:1",
   ];
 }
