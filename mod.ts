@@ -50,10 +50,13 @@ export { readVideoFrames, type ReadVideoFramesOptions, type VideoFrame } from ".
 export { type DecodeFramesOptions, type MediaInfo, probeMedia, type VideoStreamInfo } from "./lib/ffmpeg.ts";
 export {
   type AnalyzerSettings,
+  type CameraSettings,
+  type CaptureSettings,
   type Env,
   numberVar,
   parseSampleFps,
   readAnalyzerSettings,
+  readCaptureSettings,
   readVar,
 } from "./lib/config.ts";
 export {
@@ -73,5 +76,14 @@ export {
   type RtspSourceOptions,
   type SourceEvent,
 } from "./lib/rtsp_source.ts";
+export {
+  ClipError,
+  ClipRecorder,
+  type ClipRecorderOptions,
+  type FinishedClip,
+  isoLocal,
+  type RetentionOptions,
+} from "./lib/clip_recorder.ts";
+export { CameraCapture, type CameraCaptureOptions, type CaptureLogEntry } from "./lib/camera_capture.ts";
 export { redactText, redactUrl, urlPassword } from "./lib/redact.ts";
 export { CamwatchError, ConfigError, MediaError, ModelError } from "./lib/errors.ts";

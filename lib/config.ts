@@ -6,6 +6,7 @@
  */
 
 import { ConfigError } from "./errors.ts";
+import { redactUrl } from "./redact.ts";
 
 /** Environment variables, as `Deno.env.toObject()` gives them. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -112,5 +113,179 @@ export function readAnalyzerSettings(env: Env = Deno.env.toObject()): AnalyzerSe
     iou: numberVar(env, "YOLO_IOU", 0.7, { min: 0, max: 1 }),
     threads: numberVar(env, "YOLO_THREADS", 1, { min: 1, max: 256, integer: true }),
     sampleFps: fps === undefined ? 2 : parseSampleFps(fps, "SAMPLE_FPS"),
+  };
+}
+
+/** One camera of the capture. */
+export interface CameraSettings {
+  /** name: letters, digits, `_`, `-` (folder of its clips) */
+  readonly name: string;
+  /** `rtsp://…`, `rtsps://…`, `http(s)://…` (MJPEG) or a video file */
+  readonly url: string;
+  /** RTSP transport */
+  readonly transport: "tcp" | "udp";
+  /** motion threshold, grey levels 1..255 */
+  readonly threshold: number;
+  /** smallest moving region, fraction of the frame */
+  readonly minArea: number;
+  /** regions to ignore, polygons of `[x, y]` frame fractions */
+  readonly masks: [number, number][][];
+}
+
+/** Capture settings (`deno task capture`). */
+export interface CaptureSettings {
+  /** `VIDEO_DIR`: where clips go (default `video`) */
+  readonly videoDir: string;
+  /** the cameras: `RTSP_URL` + `CAMERA_NAME`, or the `cameras` of `CAMERAS_FILE` */
+  readonly cameras: readonly CameraSettings[];
+  /** `CLIP_SECONDS` after the motion starts (default 30) */
+  readonly clipSeconds: number;
+  /** `PREROLL_SECONDS` before it (default 5) */
+  readonly prerollSeconds: number;
+  /** `MAX_CLIP_SECONDS`: longest clip after the motion starts, while it goes on (default 120) */
+  readonly maxClipSeconds: number;
+  /** `COOLDOWN_SECONDS`: a clip ends no sooner after the last motion (default 5) */
+  readonly cooldownSeconds: number;
+  /** `MOTION_FPS`: grey frames per second examined (default 5) */
+  readonly motionFps: number;
+  /** `RETENTION_DAYS`: delete clips older than this (default: keep) */
+  readonly retentionDays: number | undefined;
+  /** `RETENTION_GB`: keep each camera's clips under this size (default: no limit) */
+  readonly retentionGb: number | undefined;
+}
+
+const CAMERA_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+function checkUrl(url: string, where: string): string {
+  if (/^(rtsps?|https?):\/\/[^/\s]+/i.test(url)) {
+    try {
+      new URL(url);
+      return url;
+    } catch { /* reported below */ }
+  } else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    return url; // a file; RtspSource says so if it is missing
+  }
+  throw new ConfigError(
+    `${where} must be an rtsp://, rtsps://, http(s):// URL or a file, got ${JSON.stringify(redactUrl(url))}`,
+  );
+}
+
+function checkTransport(value: string | undefined, where: string): "tcp" | "udp" {
+  const t = (value ?? "tcp").toLowerCase();
+  if (t !== "tcp" && t !== "udp") {
+    throw new ConfigError(`${where} must be tcp or udp, got ${JSON.stringify(value)}`);
+  }
+  return t;
+}
+
+function checkMasks(value: unknown, where: string): [number, number][][] {
+  if (value === undefined) return [];
+  const ok = Array.isArray(value) &&
+    value.every((poly) =>
+      Array.isArray(poly) && poly.length >= 3 &&
+      poly.every((p) =>
+        Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === "number" && v >= 0 && v <= 1)
+      )
+    );
+  if (!ok) throw new ConfigError(`${where} must be a list of polygons of at least 3 [x, y] points in 0..1`);
+  return value as [number, number][][];
+}
+
+/**
+ * Reads the capture settings: one camera from `RTSP_URL` (and `CAMERA_NAME`), or several from
+ * the JSON file named by `CAMERAS_FILE` (`{"cameras": [{"name", "url", "transport",
+ * "threshold", "minArea", "masks"}]}`; the environment gives the defaults).
+ *
+ * @example
+ * ```ts
+ * import { readCaptureSettings } from "./config.ts";
+ * const s = readCaptureSettings({ RTSP_URL: "rtsp://cam.local/stream", CAMERA_NAME: "front" });
+ * console.log(s.cameras[0].name, s.clipSeconds); // "front" 30
+ * ```
+ */
+export function readCaptureSettings(env: Env = Deno.env.toObject()): CaptureSettings {
+  const clipSeconds = numberVar(env, "CLIP_SECONDS", 30, { min: 1, max: 3600 });
+  const maxClipSeconds = numberVar(env, "MAX_CLIP_SECONDS", Math.max(120, clipSeconds), {
+    min: 1,
+    max: 86_400,
+  });
+  if (maxClipSeconds < clipSeconds) {
+    throw new ConfigError(
+      `MAX_CLIP_SECONDS (${maxClipSeconds}) must be at least CLIP_SECONDS (${clipSeconds})`,
+    );
+  }
+  const threshold = numberVar(env, "MOTION_THRESHOLD", 25, { min: 1, max: 255 });
+  const minArea = numberVar(env, "MOTION_MIN_AREA", 0.002, { min: 0, max: 1 });
+  const transport = checkTransport(readVar(env, "RTSP_TRANSPORT"), "RTSP_TRANSPORT");
+  const retentionGb = readVar(env, "RETENTION_GB") === undefined
+    ? undefined
+    : numberVar(env, "RETENTION_GB", 0, { min: 0.001 });
+  const retentionDays = readVar(env, "RETENTION_DAYS") === undefined
+    ? undefined
+    : numberVar(env, "RETENTION_DAYS", 0, { min: 0.001 });
+
+  let cameras: CameraSettings[];
+  const file = readVar(env, "CAMERAS_FILE");
+  if (file !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Deno.readTextFileSync(file));
+    } catch (cause) {
+      throw new ConfigError(`CAMERAS_FILE ${file} cannot be read as JSON: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+    const list = (parsed as { cameras?: unknown })?.cameras;
+    if (!Array.isArray(list) || list.length === 0) {
+      throw new ConfigError(`CAMERAS_FILE ${file} must hold {"cameras": [{"name": …, "url": …}, …]}`);
+    }
+    cameras = list.map((c: Record<string, unknown>, i: number) => {
+      const where = `CAMERAS_FILE ${file}: cameras[${i}]`;
+      if (typeof c?.name !== "string" || !CAMERA_NAME.test(c.name)) {
+        throw new ConfigError(`${where}.name must be 1-64 letters, digits, '_' or '-'`);
+      }
+      if (typeof c.url !== "string") throw new ConfigError(`${where}.url is missing`);
+      const num = (key: string, fallback: number, min: number, max: number) => {
+        const v = c[key] ?? fallback;
+        if (typeof v !== "number" || !(v >= min && v <= max)) {
+          throw new ConfigError(`${where}.${key} must be a number between ${min} and ${max}`);
+        }
+        return v;
+      };
+      return {
+        name: c.name,
+        url: checkUrl(c.url, `${where}.url`),
+        transport: checkTransport(c.transport as string | undefined ?? transport, `${where}.transport`),
+        threshold: num("threshold", threshold, 1, 255),
+        minArea: num("minArea", minArea, 0, 1),
+        masks: checkMasks(c.masks, `${where}.masks`),
+      };
+    });
+    const names = cameras.map((c) => c.name);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice) throw new ConfigError(`CAMERAS_FILE ${file}: camera name '${twice}' is used twice`);
+  } else {
+    const url = readVar(env, "RTSP_URL");
+    if (url === undefined) {
+      throw new ConfigError("RTSP_URL is not set: give the camera URL (or CAMERAS_FILE for several cameras)");
+    }
+    const name = readVar(env, "CAMERA_NAME") ?? "camera";
+    if (!CAMERA_NAME.test(name)) {
+      throw new ConfigError(
+        `CAMERA_NAME must be 1-64 letters, digits, '_' or '-', got ${JSON.stringify(name)}`,
+      );
+    }
+    cameras = [{ name, url: checkUrl(url, "RTSP_URL"), transport, threshold, minArea, masks: [] }];
+  }
+  return {
+    videoDir: readVar(env, "VIDEO_DIR") ?? "video",
+    cameras,
+    clipSeconds,
+    prerollSeconds: numberVar(env, "PREROLL_SECONDS", 5, { min: 0, max: 600 }),
+    maxClipSeconds,
+    cooldownSeconds: numberVar(env, "COOLDOWN_SECONDS", 5, { min: 0, max: 3600 }),
+    motionFps: numberVar(env, "MOTION_FPS", 5, { min: 0.5, max: 30 }),
+    retentionDays,
+    retentionGb,
   };
 }

@@ -375,3 +375,57 @@ export function captureArgs(input: string, options: CaptureArgsOptions): string[
     "pipe:1",
   ];
 }
+
+/**
+ * Arguments for ffmpeg to join recorded segments into one clip by stream copy, from a concat
+ * list (see {@linkcode concatList}), with the index first so the clip plays while it downloads.
+ *
+ * @example
+ * ```ts
+ * import { concatArgs } from "./ffmpeg.ts";
+ * const args = concatArgs("/tmp/list.ffconcat", "/video/front/.20260223-144657.mp4.part");
+ * ```
+ */
+export function concatArgs(listPath: string, output: string): string[] {
+  return [
+    "-hide_banner",
+    "-nostdin",
+    "-loglevel",
+    "error",
+    "-y",
+    "-f",
+    "concat",
+    "-safe",
+    "0",
+    "-i",
+    listPath,
+    "-map",
+    "0:v",
+    "-c",
+    "copy",
+    "-movflags",
+    "+faststart",
+    "-f",
+    "mp4",
+    output,
+  ];
+}
+
+/**
+ * An ffconcat list of files, the last one cut at `outpoint` seconds when given.
+ *
+ * @example
+ * ```ts
+ * import { concatList } from "./ffmpeg.ts";
+ * console.log(concatList(["/c/000001.mp4", "/c/000002.mp4"], 1.4));
+ * ```
+ */
+export function concatList(files: readonly string[], outpoint?: number): string {
+  const quote = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
+  const lines = ["ffconcat version 1.0"];
+  files.forEach((file, i) => {
+    lines.push(`file ${quote(file)}`);
+    if (i === files.length - 1 && outpoint !== undefined) lines.push(`outpoint ${outpoint.toFixed(3)}`);
+  });
+  return lines.join("\n") + "\n";
+}

@@ -125,7 +125,7 @@ class Queue<T> {
 /**
  * A supervised camera connection. Iterate it once for its events (frames, segments,
  * connects and disconnects), in order; `close()` ends it cleanly, finishing the segment being
- * written.
+ * written. Segment files stay in the cache until their user (the ClipRecorder) deletes them.
  *
  * @example
  * ```ts
@@ -143,7 +143,6 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
   readonly #options: RtspSourceOptions;
   readonly #secrets: string[];
   readonly #queue = new Queue<SourceEvent>();
-  #segments: CameraSegment[] = [];
   #closing = false;
   #child: Deno.ChildProcess | undefined;
   #wakeSleep: (() => void) | undefined;
@@ -159,11 +158,6 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
     this.#secrets = password ? [password] : [];
   }
 
-  /** Segments recorded and not yet pruned, oldest first. */
-  get segments(): readonly CameraSegment[] {
-    return this.#segments;
-  }
-
   /** Starts the camera (on first iteration) and yields its events until closed. */
   [Symbol.asyncIterator](): AsyncIterator<SourceEvent> {
     if (this.#running) throw new Error("an RtspSource can be iterated only once");
@@ -172,13 +166,6 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
       (e) => this.#queue.end(e),
     );
     return this.#queue.drain();
-  }
-
-  /** Deletes the segments that end before `ts` (ms since the epoch). */
-  async pruneBefore(ts: number): Promise<void> {
-    const [old, keep] = [this.#segments.filter((s) => s.end < ts), this.#segments.filter((s) => s.end >= ts)];
-    this.#segments = keep;
-    for (const s of old) await Deno.remove(s.path).catch(() => {});
   }
 
   /**
@@ -308,12 +295,12 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
     }
     // ffmpeg writes the last segment's line as it exits.
     if (Number.isFinite(zero)) await this.#collect(list, zero);
-    const reason = stalled
+    const reason = this.#closing
+      ? "closed"
+      : stalled
       ? `no frames for ${stallTimeoutMs} ms`
       : stream.errors.length
       ? redactText(stream.errors.slice(-2).join("; "), this.#secrets)
-      : this.#closing
-      ? "closed"
       : "stream ended";
     return { frames, reason, unauthorized };
   }
@@ -322,10 +309,7 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
   #collect(list: SegmentList, zero: number): Promise<void> {
     this.#collecting = this.#collecting.then(async () => {
       if (!Number.isFinite(zero)) return;
-      for (const s of await list.read(zero)) {
-        this.#segments.push(s);
-        this.#queue.push({ type: "segment", segment: s });
-      }
+      for (const s of await list.read(zero)) this.#queue.push({ type: "segment", segment: s });
     });
     return this.#collecting;
   }

@@ -1,0 +1,153 @@
+/**
+ * `CameraCapture`: one camera from stream to clips: an {@linkcode RtspSource} feeding a
+ * {@linkcode MotionDetector} and a {@linkcode ClipRecorder}, with one log line per event.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { ClipRecorder, type ClipRecorderOptions, type FinishedClip } from "./clip_recorder.ts";
+import { MotionDetector, type MotionDetectorOptions } from "./motion_detector.ts";
+import { RtspSource, type RtspSourceOptions } from "./rtsp_source.ts";
+
+/** One line for the log: what happened to which camera. */
+export interface CaptureLogEntry {
+  /** camera name */
+  readonly camera: string;
+  /** `info` for events, `warn` for trouble with the camera */
+  readonly level: "info" | "warn";
+  /** what happened, in words */
+  readonly message: string;
+}
+
+/** Options of {@linkcode CameraCapture}. */
+export interface CameraCaptureOptions {
+  /** camera name (folder of its clips) */
+  readonly camera: string;
+  /** camera URL or file */
+  readonly url: string;
+  /** folder of clips (one subfolder per camera) */
+  readonly videoDir: string;
+  /**
+   * Folder for the segment cache.
+   * @default `<videoDir>/.cache/<camera>`
+   */
+  readonly cacheDir?: string;
+  /** how to read the camera (transport, motion frame rate, watchdog, retries) */
+  readonly source?: Omit<RtspSourceOptions, "url" | "cacheDir">;
+  /** how to find motion */
+  readonly motion?: MotionDetectorOptions;
+  /** how to cut clips */
+  readonly clips?: Omit<ClipRecorderOptions, "camera" | "videoDir" | "onClip">;
+  /** called with each finished clip (the hook the queue publishes from) */
+  readonly onClip?: (clip: FinishedClip) => void | Promise<void>;
+  /** called with each log line */
+  readonly onLog?: (entry: CaptureLogEntry) => void;
+}
+
+/**
+ * Captures one camera until stopped.
+ *
+ * @example
+ * ```ts
+ * import { CameraCapture } from "./camera_capture.ts";
+ * const capture = new CameraCapture({
+ *   camera: "front",
+ *   url: "rtsp://127.0.0.1:8554/stream",
+ *   videoDir: "video",
+ *   onClip: (clip) => console.log("new clip", clip.relativePath),
+ *   onLog: (e) => console.log(`${e.camera}: ${e.message}`),
+ * });
+ * const done = capture.run();
+ * Deno.addSignalListener("SIGTERM", () => capture.stop());
+ * await done;
+ * ```
+ */
+export class CameraCapture {
+  /** the camera's name */
+  readonly camera: string;
+  readonly #source: RtspSource;
+  readonly #detector: MotionDetector;
+  readonly #recorder: ClipRecorder;
+  readonly #log: (level: "info" | "warn", message: string) => void;
+  #running: Promise<void> | undefined;
+
+  /** Builds the parts; nothing starts until {@linkcode CameraCapture.run}. */
+  constructor(options: CameraCaptureOptions) {
+    this.camera = options.camera;
+    this.#log = (level, message) => options.onLog?.({ camera: options.camera, level, message });
+    this.#recorder = new ClipRecorder({
+      ...options.clips,
+      camera: options.camera,
+      videoDir: options.videoDir,
+      onClip: async (clip) => {
+        const seconds = ((clip.end - clip.start) / 1000).toFixed(1);
+        const cut = clip.truncated ? ", cut short by the camera" : "";
+        this.#log("info", `clip ${clip.relativePath} (${seconds} s, peak ${clip.peak.toFixed(3)}${cut})`);
+        await options.onClip?.(clip);
+      },
+    });
+    this.#detector = new MotionDetector(options.motion);
+    this.#source = new RtspSource({
+      ...options.source,
+      url: options.url,
+      cacheDir: options.cacheDir ?? join(options.videoDir, ".cache", options.camera),
+    });
+  }
+
+  /** Runs until {@linkcode CameraCapture.stop} (or a fatal camera error, which it rethrows). */
+  run(): Promise<void> {
+    this.#running ??= this.#loop();
+    return this.#running;
+  }
+
+  /** Stops the camera, finishing the clip in progress with what was recorded. */
+  async stop(): Promise<void> {
+    await this.#source.close();
+    await this.#running?.catch(() => {});
+  }
+
+  async #loop(): Promise<void> {
+    const url = this.#source.displayUrl;
+    try {
+      for await (const e of this.#source) {
+        switch (e.type) {
+          case "frame": {
+            const update = this.#detector.update(e.frame);
+            this.#recorder.motion(update);
+            if (update.event?.type === "start") {
+              this.#log("info", `motion started (score ${update.event.score.toFixed(3)})`);
+            } else if (update.event?.type === "end") {
+              const seconds = ((update.event.end - update.event.start) / 1000).toFixed(1);
+              this.#log("info", `motion ended after ${seconds} s (peak ${update.event.peak.toFixed(3)})`);
+            }
+            break;
+          }
+          case "segment":
+            await this.#recorder.segment(e.segment);
+            break;
+          case "connecting":
+            if (e.attempt === 0) this.#log("info", `connecting to ${url}`);
+            break;
+          case "connected":
+            this.#log("info", `connected (connection ${e.session})`);
+            break;
+          case "stalled":
+            this.#log("warn", `no frames for ${e.silentMs} ms: restarting the connection`);
+            break;
+          case "disconnected":
+            // A new connection starts a new stream: learn its background afresh.
+            this.#detector.reset();
+            await this.#recorder.cameraLost();
+            if (e.reason !== "closed") this.#log("warn", `disconnected: ${e.reason}`);
+            break;
+          case "retrying":
+            this.#log("warn", `reconnecting in ${(e.inMs / 1000).toFixed(1)} s (attempt ${e.attempt})`);
+            break;
+        }
+      }
+    } finally {
+      await this.#recorder.close();
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * `deno task capture`: long-lived capture of one or more cameras. Settings from the
+ * environment (RTSP_URL, CAMERA_NAME, VIDEO_DIR, CLIP_SECONDS, PREROLL_SECONDS, …) or a
+ * CAMERAS_FILE for several cameras; see README. One log line per event; SIGTERM or Ctrl-C
+ * finishes the clips in progress and exits 0.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { CameraCapture, type CaptureLogEntry } from "../lib/camera_capture.ts";
+import { readCaptureSettings } from "../lib/config.ts";
+import { CamwatchError, ConfigError } from "../lib/errors.ts";
+
+function log(
+  entry: CaptureLogEntry | { camera?: string; level: "info" | "warn" | "error"; message: string },
+) {
+  const line = `${new Date().toISOString()} ${entry.level.padEnd(5)} ${
+    entry.camera ? `${entry.camera}: ` : ""
+  }${entry.message}`;
+  if (entry.level === "info") console.log(line);
+  else console.error(line);
+}
+
+let settings;
+try {
+  settings = readCaptureSettings();
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(`capture: ${e.message}`);
+    Deno.exit(2);
+  }
+  throw e;
+}
+
+const captures = settings.cameras.map((camera) =>
+  new CameraCapture({
+    camera: camera.name,
+    url: camera.url,
+    videoDir: settings.videoDir,
+    source: { transport: camera.transport, motionFps: settings.motionFps },
+    motion: { threshold: camera.threshold, minArea: camera.minArea, masks: camera.masks },
+    clips: {
+      clipSeconds: settings.clipSeconds,
+      prerollSeconds: settings.prerollSeconds,
+      maxClipSeconds: settings.maxClipSeconds,
+      cooldownSeconds: settings.cooldownSeconds,
+      retention: {
+        maxAgeDays: settings.retentionDays,
+        maxBytes: settings.retentionGb === undefined ? undefined : settings.retentionGb * 1e9,
+      },
+    },
+    onLog: log,
+  })
+);
+
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  log({ level: "info", message: "stopping: finishing the clips in progress" });
+  for (const c of captures) c.stop();
+};
+Deno.addSignalListener("SIGTERM", stop);
+Deno.addSignalListener("SIGINT", stop);
+
+log({ level: "info", message: `capturing ${captures.length} camera(s) into ${settings.videoDir}` });
+const results = await Promise.allSettled(captures.map((c) => c.run()));
+let failed = false;
+for (const [i, r] of results.entries()) {
+  if (r.status === "rejected") {
+    failed = true;
+    const message = r.reason instanceof CamwatchError ? r.reason.message : String(r.reason);
+    log({ camera: captures[i].camera, level: "error", message });
+  }
+}
+await Deno.remove(join(settings.videoDir, ".cache"), { recursive: true }).catch(() => {});
+log({ level: "info", message: "stopped" });
+Deno.exit(failed ? 1 : 0);
