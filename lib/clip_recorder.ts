@@ -206,7 +206,7 @@ export class ClipRecorder {
         lastMotion: t0,
         peak: update.event.score,
         boxes: update.event.boxes,
-        timeline: [],
+        timeline: [[t0, update.event.score]],
       };
       return;
     }
