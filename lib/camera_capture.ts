@@ -82,7 +82,7 @@ export class CameraCapture {
       videoDir: options.videoDir,
       onClip: async (clip) => {
         const seconds = ((clip.end - clip.start) / 1000).toFixed(1);
-        const cut = clip.truncated ? ", cut short by the camera" : "";
+        const cut = clip.truncated ? ", cut short" : "";
         this.#log("info", `clip ${clip.relativePath} (${seconds} s, peak ${clip.peak.toFixed(3)}${cut})`);
         await options.onClip?.(clip);
       },

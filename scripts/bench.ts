@@ -3,13 +3,14 @@
  * run, so that figures from different machines compare.
  *
  * Settings: YOLO_MODEL, YOLO_THREADS (default 1), BENCH_SECONDS (default 30, a clip's length),
- * SAMPLE_FPS (default 2).
+ * SAMPLE_FPS (default 2), BENCH_CAPTURE_SECONDS (default 60, wall time of each capture run).
  *
  * @module
  */
 
 import { numberVar, readAnalyzerSettings } from "../lib/config.ts";
 import { benchAnalyzer } from "./bench/analyzer_bench.ts";
+import { benchCapture } from "./bench/capture_bench.ts";
 
 const env = Deno.env.toObject();
 const settings = readAnalyzerSettings(env);
@@ -36,3 +37,21 @@ for (const row of analysis.rows) {
 }
 const ratio = analysis.rows[1].msPerFrame / base;
 console.log(`  pipeline / bare inference: ${ratio.toFixed(3)} (goal: at most 1.15)`);
+
+const captureSeconds = numberVar(env, "BENCH_CAPTURE_SECONDS", 60, { min: 5 });
+console.log(`\nCapture of one camera (the sample, 768x576 at 10 fps), ${captureSeconds} s each:`);
+const capture = await benchCapture({ video, seconds: captureSeconds });
+for (const row of capture) {
+  const perMinute = (row.cpuSeconds / row.wallSeconds) * 60;
+  const share = (100 * row.cpuSeconds) / row.wallSeconds;
+  console.log(
+    `  ${row.name.padEnd(44)} ${perMinute.toFixed(2).padStart(6)} CPU s per minute  ${
+      share.toFixed(1)
+    }% of one core`,
+  );
+}
+const [bare, full] = capture;
+console.log(
+  `  full capture / bare copy: ${(full.cpuSeconds / bare.cpuSeconds).toFixed(2)}x ` +
+    `(goal: the full capture under 5% of one core; the prototype's MOG2 + XVID approach used 16%)`,
+);

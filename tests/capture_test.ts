@@ -236,3 +236,47 @@ Deno.test("deno task capture: bad settings stop it at start, naming the variable
 });
 
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+
+Deno.test("deno task capture: SIGTERM finishes the clip in progress and exits 0", async () => {
+  await using camera = await CameraEmulator.start({ file: STILL_THEN_MOTION });
+  const videoDir = await Deno.makeTempDir({ dir });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: CAPTURE,
+    env: {
+      RTSP_URL: camera.url,
+      CAMERA_NAME: "yard",
+      VIDEO_DIR: videoDir,
+      CLIP_SECONDS: "30",
+      PREROLL_SECONDS: "2",
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // Wait for the motion to start (a log line on stdout), then a little of the clip.
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let stdout = "";
+  while (!/yard: motion started/.test(stdout)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stdout += value;
+  }
+  assert.match(stdout, /yard: motion started/);
+  await new Promise((r) => setTimeout(r, 3000));
+  child.kill("SIGTERM");
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stdout += value;
+  }
+  const status = await child.status;
+  const stderr = await new Response(child.stderr).text();
+  assert.equal(status.code, 0, stderr);
+  assert.match(stdout, /stopping: finishing the clips in progress/);
+  assert.match(stdout, /yard: clip yard\/\d{8}-\d{6}\.mp4 \(\d+\.\d s, peak [\d.]+, cut short\)/);
+  const clips = [...Deno.readDirSync(`${videoDir}/yard`)].map((e) => e.name);
+  assert.equal(clips.filter((n) => n.endsWith(".mp4")).length, 1);
+  assert.equal(clips.filter((n) => n.endsWith(".json")).length, 1);
+  assert.ok(!clips.some((n) => n.startsWith(".")), `no temporary files: ${clips}`);
+  assert.ok(!Deno.readDirSync(videoDir).some((e) => e.name === ".cache"), "the segment cache is removed");
+});
