@@ -8,7 +8,8 @@
 
 import { fileURLToPath } from "node:url";
 import { CamwatchError } from "./errors.ts";
-import { emulatorStreamArgs, probeMedia, spawnError } from "./ffmpeg.ts";
+import { emulatorStreamArgs, probeMedia, runFfmpeg } from "./ffmpeg.ts";
+import { stopProcess } from "./process.ts";
 import { redactUrl } from "./redact.ts";
 
 /** Options of {@linkcode CameraEmulator.start}. */
@@ -170,16 +171,7 @@ export class CameraEmulator {
   /** Stops the server (SIGTERM, then SIGKILL after 5 s) and removes its files. */
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
-      try {
-        this.#child.kill("SIGTERM");
-      } catch { /* already exited */ }
-      const timer = setTimeout(() => {
-        try {
-          this.#child.kill("SIGKILL");
-        } catch { /* exited meanwhile */ }
-      }, 5000);
-      await this.#child.status;
-      clearTimeout(timer);
+      await stopProcess(this.#child, "SIGTERM");
       await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
     })();
     return this.#stopped;
@@ -193,15 +185,7 @@ export class CameraEmulator {
 
 /** Writes the AUD-delimited H.264 stream the server loops. */
 async function prepareStream(input: string, stream: string, reencode: boolean, fps: number, file?: string) {
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command("ffmpeg", {
-      args: emulatorStreamArgs(input, stream, { reencode, fps }),
-      stdin: "null",
-    }).output();
-  } catch (e) {
-    throw spawnError("ffmpeg", e);
-  }
+  const out = await runFfmpeg(emulatorStreamArgs(input, stream, { reencode, fps }));
   if (!out.success) {
     const why = new TextDecoder().decode(out.stderr).trim();
     throw new CameraEmulatorError(`cannot prepare ${file ?? "the test pattern"}: ${why}`);

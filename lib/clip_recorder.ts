@@ -10,7 +10,7 @@
 
 import { join } from "node:path";
 import { CamwatchError } from "./errors.ts";
-import { concatArgs, concatList, spawnError } from "./ffmpeg.ts";
+import { concatArgs, concatList, runFfmpeg } from "./ffmpeg.ts";
 import type { Box, MotionUpdate } from "./motion_detector.ts";
 import type { CameraSegment } from "./rtsp_source.ts";
 
@@ -266,13 +266,7 @@ export class ClipRecorder {
     const partPath = join(this.#dir, `.${name}.mp4.part`);
     try {
       await Deno.writeTextFile(listPath, concatList(parts.map((p) => p.path), outpoint));
-      let out: Deno.CommandOutput;
-      try {
-        out = await new Deno.Command("ffmpeg", { args: concatArgs(listPath, partPath), stdin: "null" })
-          .output();
-      } catch (e) {
-        throw spawnError("ffmpeg", e);
-      }
+      const out = await runFfmpeg(concatArgs(listPath, partPath));
       if (!out.success) {
         throw new ClipError(`cannot write clip ${path}: ${new TextDecoder().decode(out.stderr).trim()}`);
       }

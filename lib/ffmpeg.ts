@@ -154,6 +154,43 @@ export function spawnError(tool: string, error: unknown): MediaError {
   });
 }
 
+/**
+ * Starts ffmpeg with piped stdout and stderr; a missing ffmpeg becomes a {@linkcode MediaError}
+ * that says how to install it.
+ *
+ * @example
+ * ```ts
+ * import { decodeFramesArgs, spawnFfmpeg } from "./ffmpeg.ts";
+ * const child = spawnFfmpeg(decodeFramesArgs("video/samples/vtest.mp4"));
+ * ```
+ */
+export function spawnFfmpeg(args: string[]): Deno.ChildProcess {
+  try {
+    return new Deno.Command("ffmpeg", { args, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
+  } catch (e) {
+    throw spawnError("ffmpeg", e);
+  }
+}
+
+/**
+ * Runs ffmpeg to the end and returns its output; a missing ffmpeg becomes a
+ * {@linkcode MediaError}.
+ *
+ * @example
+ * ```ts
+ * import { concatArgs, runFfmpeg } from "./ffmpeg.ts";
+ * const out = await runFfmpeg(concatArgs("list.ffconcat", "clip.mp4"));
+ * if (!out.success) console.error(new TextDecoder().decode(out.stderr));
+ * ```
+ */
+export async function runFfmpeg(args: string[]): Promise<Deno.CommandOutput> {
+  try {
+    return await new Deno.Command("ffmpeg", { args, stdin: "null" }).output();
+  } catch (e) {
+    throw spawnError("ffmpeg", e);
+  }
+}
+
 function rate(text: string | undefined): number | undefined {
   if (!text) return undefined;
   const [n, d] = text.split("/").map(Number);

@@ -8,7 +8,8 @@
 
 import { join } from "node:path";
 import { CamwatchError } from "./errors.ts";
-import { captureArgs, spawnError } from "./ffmpeg.ts";
+import { captureArgs, spawnFfmpeg } from "./ffmpeg.ts";
+import { stopProcess } from "./process.ts";
 import { FrameStream } from "./ffmpeg_frames.ts";
 import type { GrayFrame } from "./motion_detector.ts";
 import { redactText, redactUrl, urlPassword } from "./redact.ts";
@@ -175,7 +176,8 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
   async close(): Promise<void> {
     this.#closing = true;
     this.#wakeSleep?.();
-    if (this.#child) await stopFfmpeg(this.#child);
+    // SIGINT: ffmpeg closes its outputs properly (the last segment and its list line).
+    if (this.#child) await stopProcess(this.#child, "SIGINT");
     await this.#running;
   }
 
@@ -229,24 +231,14 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
     const { url, cacheDir, stallTimeoutMs = 10_000 } = this.#options;
     const segmentDir = join(cacheDir, `session-${String(session).padStart(4, "0")}`);
     await Deno.mkdir(segmentDir, { recursive: true });
-    let child: Deno.ChildProcess;
-    try {
-      child = new Deno.Command("ffmpeg", {
-        args: captureArgs(url, {
-          segmentDir,
-          transport: this.#options.transport,
-          segmentSeconds: this.#options.segmentSeconds,
-          motionFps: this.#options.motionFps,
-          motionWidth: this.#options.motionWidth,
-          timeoutSeconds: stallTimeoutMs / 1000,
-        }),
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-    } catch (e) {
-      throw spawnError("ffmpeg", e);
-    }
+    const child = spawnFfmpeg(captureArgs(url, {
+      segmentDir,
+      transport: this.#options.transport,
+      segmentSeconds: this.#options.segmentSeconds,
+      motionFps: this.#options.motionFps,
+      motionWidth: this.#options.motionWidth,
+      timeoutSeconds: stallTimeoutMs / 1000,
+    }));
     this.#child = child;
     let unauthorized = false;
     const stream = new FrameStream(child, {
@@ -267,7 +259,7 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
       if (!stalled && silent > (frames > 0 ? stallTimeoutMs : 2 * stallTimeoutMs)) {
         stalled = true;
         this.#queue.push({ type: "stalled", session, silentMs: Math.round(silent) });
-        stopFfmpeg(child);
+        stopProcess(child, "SIGINT");
       }
     }, 500);
     const list = new SegmentList(join(segmentDir, "segments.csv"), segmentDir, session);
@@ -323,14 +315,17 @@ class SegmentList {
 
   /** Segments completed since the last read, with wall-clock times from `zero`. */
   async read(zero: number): Promise<CameraSegment[]> {
-    let bytes: Uint8Array;
+    // Only the bytes added since the last read: the list grows for as long as the camera runs.
+    let added: Uint8Array;
     try {
-      bytes = await Deno.readFile(this.path);
+      const file = await Deno.open(this.path);
+      await file.seek(this.#offset, Deno.SeekMode.Start);
+      added = new Uint8Array(await new Response(file.readable).arrayBuffer()); // closes the file
     } catch {
       return [];
     }
-    const text = this.#pending + new TextDecoder().decode(bytes.subarray(this.#offset));
-    this.#offset = bytes.length;
+    this.#offset += added.length;
+    const text = this.#pending + new TextDecoder().decode(added);
     const lines = text.split("\n");
     this.#pending = lines.pop() ?? "";
     const out: CameraSegment[] = [];
@@ -346,20 +341,4 @@ class SegmentList {
     }
     return out;
   }
-}
-
-/** Asks ffmpeg to finish (SIGINT: it closes its outputs properly), then kills it after 5 s. */
-async function stopFfmpeg(child: Deno.ChildProcess): Promise<void> {
-  try {
-    child.kill("SIGINT");
-  } catch {
-    return; // already exited
-  }
-  const timer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* exited meanwhile */ }
-  }, 5000);
-  await child.status;
-  clearTimeout(timer);
 }

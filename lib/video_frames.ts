@@ -6,7 +6,7 @@
  */
 
 import { MediaError } from "./errors.ts";
-import { decodeFramesArgs, type DecodeFramesOptions, spawnError } from "./ffmpeg.ts";
+import { decodeFramesArgs, type DecodeFramesOptions, spawnFfmpeg } from "./ffmpeg.ts";
 import { FrameStream, type RawFrame } from "./ffmpeg_frames.ts";
 
 /** One decoded frame: packed RGB (3 bytes per pixel, rows without padding), its time in seconds
@@ -40,17 +40,7 @@ export async function* readVideoFrames(
 ): AsyncGenerator<VideoFrame> {
   const { signal } = options;
   signal?.throwIfAborted();
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command("ffmpeg", {
-      args: decodeFramesArgs(path, options),
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-  } catch (e) {
-    throw spawnError("ffmpeg", e);
-  }
+  const child = spawnFfmpeg(decodeFramesArgs(path, options));
 
   const frames = new FrameStream(child);
   let decoded = 0;
