@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { numberVar, parseSampleFps, readAnalyzerSettings, readVar } from "../lib/config.ts";
+import {
+  numberVar,
+  parseSampleFps,
+  readAnalyzerSettings,
+  readCaptureSettings,
+  readVar,
+} from "../lib/config.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
 
 /** Asserts `fn` throws a ConfigError whose message names `name`. */
@@ -111,4 +117,93 @@ Deno.test("parseSampleFps: names the setting it is given", () => {
   assert.equal(parseSampleFps("2.5", "--fps"), 2.5);
   assert.equal(parseSampleFps("All", "--fps"), "all");
   throwsNaming(() => parseSampleFps("0", "--fps"), "--fps");
+});
+
+Deno.test("readCaptureSettings: one camera from RTSP_URL with the defaults", () => {
+  const s = readCaptureSettings({ RTSP_URL: "rtsp://u:p@cam.local/stream", CAMERA_NAME: "front" });
+  assert.equal(s.videoDir, "video");
+  assert.equal(s.clipSeconds, 30);
+  assert.equal(s.prerollSeconds, 5);
+  assert.equal(s.maxClipSeconds, 120);
+  assert.deepEqual(s.cameras, [{
+    name: "front",
+    url: "rtsp://u:p@cam.local/stream",
+    transport: "tcp",
+    threshold: 25,
+    minArea: 0.002,
+    masks: [],
+  }]);
+  // CLIP_SECONDS above the default maximum raises the maximum with it.
+  assert.equal(readCaptureSettings({ RTSP_URL: "rtsp://c/s", CLIP_SECONDS: "300" }).maxClipSeconds, 300);
+});
+
+Deno.test("readCaptureSettings: several cameras from CAMERAS_FILE, the environment as defaults", () => {
+  const file = Deno.makeTempFileSync({ suffix: ".json" });
+  try {
+    Deno.writeTextFileSync(
+      file,
+      JSON.stringify({
+        cameras: [
+          { name: "front", url: "rtsp://10.0.0.5/a" },
+          {
+            name: "yard",
+            url: "rtsp://10.0.0.6/b",
+            transport: "udp",
+            minArea: 0.01,
+            masks: [[[0, 0], [1, 0], [1, 0.1]]],
+          },
+        ],
+      }),
+    );
+    const s = readCaptureSettings({ CAMERAS_FILE: file, MOTION_THRESHOLD: "40", RTSP_URL: "ignored" });
+    assert.deepEqual(s.cameras.map((c) => [c.name, c.transport, c.threshold, c.minArea, c.masks.length]), [
+      ["front", "tcp", 40, 0.002, 0],
+      ["yard", "udp", 40, 0.01, 1],
+    ]);
+    Deno.writeTextFileSync(
+      file,
+      JSON.stringify({ cameras: [{ name: "a", url: "rtsp://x/1" }, { name: "a", url: "rtsp://x/2" }] }),
+    );
+    assert.throws(() => readCaptureSettings({ CAMERAS_FILE: file }), /camera name 'a' is used twice/);
+    Deno.writeTextFileSync(
+      file,
+      JSON.stringify({ cameras: [{ name: "a", url: "rtsp://x/1", masks: [[[0, 0], [2, 2]]] }] }),
+    );
+    assert.throws(
+      () => readCaptureSettings({ CAMERAS_FILE: file }),
+      /cameras\[0\]\.masks must be a list of polygons/,
+    );
+    Deno.writeTextFileSync(file, "{ not json");
+    assert.throws(() => readCaptureSettings({ CAMERAS_FILE: file }), ConfigError);
+  } finally {
+    Deno.removeSync(file);
+  }
+});
+
+Deno.test("readCaptureSettings: bad values name their variable; passwords stay masked", () => {
+  assert.throws(() => readCaptureSettings({}), /RTSP_URL is not set/);
+  assert.throws(
+    () => readCaptureSettings({ RTSP_URL: "rtsp://c/s", CLIP_SECONDS: "60", MAX_CLIP_SECONDS: "30" }),
+    /MAX_CLIP_SECONDS \(30\) must be at least CLIP_SECONDS \(60\)/,
+  );
+  assert.throws(
+    () => readCaptureSettings({ RTSP_URL: "rtsp://c/s", RTSP_TRANSPORT: "sctp" }),
+    /RTSP_TRANSPORT must be tcp or udp/,
+  );
+  assert.throws(
+    () => readCaptureSettings({ RTSP_URL: "rtsp://c/s", CAMERA_NAME: "a/b" }),
+    /CAMERA_NAME must be/,
+  );
+  assert.throws(
+    () => readCaptureSettings({ RTSP_URL: "rtsp://c/s", PREROLL_SECONDS: "-1" }),
+    /PREROLL_SECONDS/,
+  );
+  try {
+    readCaptureSettings({ RTSP_URL: "gopher://admin:s3cret@cam/s" });
+    assert.fail("accepted a gopher URL");
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    assert.doesNotMatch(e.message, /s3cret/);
+    assert.match(e.message, /admin:\*\*\*@cam/);
+  }
 });

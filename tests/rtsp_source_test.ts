@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { CameraEmulator } from "../lib/camera_emulator.ts";
 import { type CameraSegment, RtspSource, RtspSourceError, type SourceEvent } from "../lib/rtsp_source.ts";
-import { repoPath } from "./helpers/media.ts";
+import { cutSample, repoPath } from "./helpers/media.ts";
 import { startTcpProxy } from "./helpers/tcp_proxy.ts";
 
 const SAMPLE = repoPath("video/samples/vtest.mp4");
@@ -167,6 +167,96 @@ Deno.test("a frozen camera trips the watchdog (stalled), and the source recovers
     assert.equal(events.at(-1)!.type, "frame", "frames flow again after the reconnect");
   } finally {
     proxy.close();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+Deno.test("other inputs: RTSP over UDP, an http MJPEG stream, and a plain file", async (t) => {
+  const cacheDir = await Deno.makeTempDir({ prefix: "camwatch-src-" });
+  const framesAndSegment = (all: SourceEvent[]) =>
+    all.filter((e) => e.type === "frame").length >= 5 && all.some((e) => e.type === "segment");
+  try {
+    await t.step("RTSP over UDP", async () => {
+      await using camera = await CameraEmulator.start({ file: SAMPLE });
+      const source = new RtspSource({ url: camera.url, cacheDir: `${cacheDir}/udp`, transport: "udp" });
+      const events = await collect(source, (_, all) => framesAndSegment(all));
+      assert.ok(framesAndSegment(events), JSON.stringify(events.filter((e) => e.type !== "frame")));
+    });
+
+    await t.step("http MJPEG (multipart), served by ffmpeg", async () => {
+      const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const port = (listener.addr as Deno.NetAddr).port;
+      listener.close();
+      const server = new Deno.Command("ffmpeg", {
+        args: [
+          "-loglevel",
+          "error",
+          "-re",
+          "-i",
+          SAMPLE,
+          "-t",
+          "20",
+          "-vf",
+          "scale=384:288",
+          "-c:v",
+          "mjpeg",
+          "-q:v",
+          "5",
+          "-f",
+          "mpjpeg",
+          "-listen",
+          "1",
+          `http://127.0.0.1:${port}/stream.mjpg`,
+        ],
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      try {
+        // ffmpeg listens once it has opened its input; the source retries until then.
+        const source = new RtspSource({
+          url: `http://127.0.0.1:${port}/stream.mjpg`,
+          cacheDir: `${cacheDir}/mjpeg`,
+          retryInitialMs: 200,
+          retryMaxMs: 500,
+        });
+        const events = await collect(source, (_, all) => framesAndSegment(all));
+        assert.ok(framesAndSegment(events), JSON.stringify(events.filter((e) => e.type !== "frame")));
+        const frame = events.find((e) => e.type === "frame");
+        assert.ok(frame?.type === "frame" && frame.frame.width === 320 && frame.frame.height === 240);
+      } finally {
+        try {
+          server.kill("SIGKILL");
+        } catch { /* exited */ }
+        await server.status;
+      }
+    });
+
+    await t.step("a plain file plays at its own pace, then the source ends", async () => {
+      const dir = await Deno.makeTempDir({ dir: cacheDir });
+      await cutSample(`${dir}/three.mp4`, 3);
+      const source = new RtspSource({ url: `${dir}/three.mp4`, cacheDir: `${cacheDir}/file` });
+      const started = performance.now();
+      const events = await collect(source, () => false);
+      const elapsed = performance.now() - started;
+      const frames = events.filter((e) => e.type === "frame").length;
+      assert.ok(frames >= 13 && frames <= 16, `${frames} frames from 3 s at 5 per second`);
+      assert.ok(elapsed > 2500, `took ${elapsed.toFixed(0)} ms: read at the file's own pace`);
+      assert.equal(events.at(-1)!.type, "disconnected");
+      assert.ok(!events.some((e) => e.type === "retrying"), "a file is not reconnected");
+      assert.ok(events.filter((e) => e.type === "segment").length >= 1);
+    });
+
+    await t.step("a missing file is a clear error", async () => {
+      const source = new RtspSource({ url: `${cacheDir}/nope.mp4`, cacheDir: `${cacheDir}/nope` });
+      await assert.rejects(
+        async () => {
+          for await (const _ of source);
+        },
+        (e: unknown) => e instanceof RtspSourceError && /camera file not found: .*nope\.mp4/.test(e.message),
+      );
+    });
+  } finally {
     await Deno.remove(cacheDir, { recursive: true });
   }
 });
