@@ -8,6 +8,9 @@
 
 import { MediaError } from "./errors.ts";
 
+/** Leading ffmpeg options for a one-shot job: no banner, no stdin, errors only, overwrite. */
+const QUIET_OVERWRITE = ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"];
+
 /** What ffprobe says about a media file. */
 export interface MediaInfo {
   /** container format names, as ffprobe reports them (`mov,mp4,m4a,3gp,3g2,mj2`, …) */
@@ -294,11 +297,7 @@ export function emulatorStreamArgs(
     ]
     : ["-c:v", "copy"];
   return [
-    "-hide_banner",
-    "-nostdin",
-    "-loglevel",
-    "error",
-    "-y",
+    ...QUIET_OVERWRITE,
     ...(input.startsWith("lavfi:") ? ["-f", "lavfi", "-i", input.slice(6)] : ["-i", input]),
     "-map",
     "0:v:0",
@@ -425,11 +424,7 @@ export function captureArgs(input: string, options: CaptureArgsOptions): string[
  */
 export function concatArgs(listPath: string, output: string): string[] {
   return [
-    "-hide_banner",
-    "-nostdin",
-    "-loglevel",
-    "error",
-    "-y",
+    ...QUIET_OVERWRITE,
     "-f",
     "concat",
     "-safe",
