@@ -123,24 +123,49 @@ export interface MotionUpdate {
   readonly event?: MotionEvent;
 }
 
-/** Separable box blur with clamped edges, into `out`. */
-function boxBlur(src: Uint8Array, w: number, h: number, r: number, tmp: Float32Array, out: Float32Array) {
-  const n = 2 * r + 1;
+/** Sample indices entering and leaving a running window of radius r, clamped at the edges. */
+function windowEdges(n: number, r: number): { enter: Int32Array; leave: Int32Array; first: Int32Array } {
+  const enter = new Int32Array(n);
+  const leave = new Int32Array(n);
+  const first = new Int32Array(2 * r + 1);
+  for (let x = 0; x < n; x++) {
+    enter[x] = Math.min(n - 1, x + r + 1);
+    leave[x] = Math.max(0, x - r);
+  }
+  for (let k = -r; k <= r; k++) first[k + r] = Math.min(n - 1, Math.max(0, k));
+  return { enter, leave, first };
+}
+
+/**
+ * Separable box blur with clamped edges, into `out`, as window sums: values are the blurred
+ * grey level times (2r + 1)^2, which spares a division per pixel.
+ */
+function boxBlur(
+  src: Uint8Array,
+  w: number,
+  h: number,
+  cols: ReturnType<typeof windowEdges>,
+  rows: ReturnType<typeof windowEdges>,
+  tmp: Int32Array,
+  out: Float32Array,
+) {
   for (let y = 0; y < h; y++) {
     const row = y * w;
     let sum = 0;
-    for (let k = -r; k <= r; k++) sum += src[row + Math.min(w - 1, Math.max(0, k))];
+    for (const k of cols.first) sum += src[row + k];
     for (let x = 0; x < w; x++) {
-      tmp[row + x] = sum / n;
-      sum += src[row + Math.min(w - 1, x + r + 1)] - src[row + Math.max(0, x - r)];
+      tmp[row + x] = sum;
+      sum += src[row + cols.enter[x]] - src[row + cols.leave[x]];
     }
   }
-  for (let x = 0; x < w; x++) {
-    let sum = 0;
-    for (let k = -r; k <= r; k++) sum += tmp[Math.min(h - 1, Math.max(0, k)) * w + x];
-    for (let y = 0; y < h; y++) {
-      out[y * w + x] = sum / n;
-      sum += tmp[Math.min(h - 1, y + r + 1) * w + x] - tmp[Math.max(0, y - r) * w + x];
+  // Vertical pass row by row (all columns at once): memory is read in order, not strided.
+  const sums = new Int32Array(w);
+  for (const k of rows.first) for (let x = 0; x < w; x++) sums[x] += tmp[k * w + x];
+  for (let y = 0; y < h; y++) {
+    const row = y * w, enter = rows.enter[y] * w, leave = rows.leave[y] * w;
+    for (let x = 0; x < w; x++) {
+      out[row + x] = sums[x];
+      sums[x] += tmp[enter + x] - tmp[leave + x];
     }
   }
 }
@@ -158,13 +183,17 @@ function dilate(mask: Uint8Array, w: number, h: number, r: number, tmp: Uint8Arr
       if (x - r >= 0) count -= mask[row + x - r];
     }
   }
-  for (let x = 0; x < w; x++) {
-    let count = 0;
-    for (let k = 0; k <= r && k < h; k++) count += tmp[k * w + x];
-    for (let y = 0; y < h; y++) {
-      mask[y * w + x] = count > 0 ? 1 : 0;
-      if (y + r + 1 < h) count += tmp[(y + r + 1) * w + x];
-      if (y - r >= 0) count -= tmp[(y - r) * w + x];
+  // Vertical pass row by row, counting set pixels per column in the window [y - r, y + r].
+  const counts = new Int32Array(w);
+  for (let k = 0; k <= r && k < h; k++) for (let x = 0; x < w; x++) counts[x] += tmp[k * w + x];
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    const enter = y + r + 1 < h ? (y + r + 1) * w : -1;
+    const leave = y - r >= 0 ? (y - r) * w : -1;
+    for (let x = 0; x < w; x++) {
+      mask[row + x] = counts[x] > 0 ? 1 : 0;
+      if (enter >= 0) counts[x] += tmp[enter + x];
+      if (leave >= 0) counts[x] -= tmp[leave + x];
     }
   }
 }
@@ -213,7 +242,9 @@ export class MotionDetector {
   #height = 0;
   #background: Float32Array | undefined;
   #blurred = new Float32Array(0);
-  #tmp = new Float32Array(0);
+  #tmp = new Int32Array(0);
+  #cols = windowEdges(0, 0);
+  #rows = windowEdges(0, 0);
   #changed = new Uint8Array(0);
   #grown = new Uint8Array(0);
   #tmpMask = new Uint8Array(0);
@@ -263,8 +294,7 @@ export class MotionDetector {
     if (w !== this.#width || h !== this.#height) this.#resize(w, h);
 
     const blurred = this.#blurred;
-    if (this.#blur > 0) boxBlur(data, w, h, this.#blur, this.#tmp, blurred);
-    else for (let i = 0; i < data.length; i++) blurred[i] = data[i];
+    boxBlur(data, w, h, this.#cols, this.#rows, this.#tmp, blurred);
 
     // Warm-up: average the first frames into the background; none of them is motion.
     if (!this.#background || this.#learned < this.#warmup) {
@@ -275,9 +305,13 @@ export class MotionDetector {
     const bg = this.#background;
     const changed = this.#changed;
     const ignore = this.#ignore;
+    // Blurred values are window sums: scale the threshold instead of dividing every pixel.
+    const side = 2 * this.#blur + 1;
+    const threshold = this.#threshold * side * side;
     let count = 0;
     for (let i = 0; i < blurred.length; i++) {
-      const on = Math.abs(blurred[i] - bg[i]) > this.#threshold && !(ignore && ignore[i]) ? 1 : 0;
+      const d = blurred[i] - bg[i];
+      const on = (d > threshold || d < -threshold) && !(ignore && ignore[i]) ? 1 : 0;
       changed[i] = on;
       count += on;
     }
@@ -310,7 +344,9 @@ export class MotionDetector {
     this.#height = h;
     const n = w * h;
     this.#blurred = new Float32Array(n);
-    this.#tmp = new Float32Array(n);
+    this.#tmp = new Int32Array(n);
+    this.#cols = windowEdges(w, this.#blur);
+    this.#rows = windowEdges(h, this.#blur);
     this.#changed = new Uint8Array(n);
     this.#grown = new Uint8Array(n);
     this.#tmpMask = new Uint8Array(n);
