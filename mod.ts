@@ -85,5 +85,7 @@ export {
   type RetentionOptions,
 } from "./lib/clip_recorder.ts";
 export { CameraCapture, type CameraCaptureOptions, type CaptureLogEntry } from "./lib/camera_capture.ts";
+export { type ClipTask, parseTask, resolveClipPath, TaskError, taskFromClip } from "./lib/clip_task.ts";
+export { DetectionLog, type FollowOptions, type LogLine } from "./lib/detection_log.ts";
 export { redactText, redactUrl, urlPassword } from "./lib/redact.ts";
 export { CamwatchError, ConfigError, MediaError, ModelError } from "./lib/errors.ts";

@@ -46,6 +46,7 @@ export function fillInputTensor(
 
 /** A model input ready to run, and the geometry needed to map boxes back. */
 export interface PreparedInput {
+  /** where the image sits in the input, to map boxes back */
   readonly plan: LetterboxPlan;
   /** `[1, 3, height, width]` */
   readonly dims: readonly number[];

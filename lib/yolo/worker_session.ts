@@ -9,9 +9,13 @@ import { ModelError } from "../errors.ts";
 
 /** A model input tensor, its buffer handed over (transferred) to the worker. */
 export interface WorkerInput {
+  /** the model's input name */
   readonly name: string;
+  /** element type the model takes */
   readonly type: "float32" | "float16";
+  /** tensor shape, `[1, 3, height, width]` */
   readonly dims: readonly number[];
+  /** the values (float16 as their bits), handed over to the worker */
   readonly data: ArrayBuffer;
 }
 
@@ -39,6 +43,7 @@ export type WorkerReply =
 export interface WorkerOutput {
   /** output values as float32 (half-precision outputs are widened in the worker) */
   readonly data: Float32Array;
+  /** output shape */
   readonly dims: readonly number[];
   /** the input buffer, free for the next frame */
   readonly input: ArrayBuffer;
@@ -124,6 +129,7 @@ export class WorkerSession {
     this.#stop(new Error("inference session closed"));
   }
 
+  /** Stops the worker, for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }

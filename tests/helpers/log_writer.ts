@@ -1,0 +1,39 @@
+/**
+ * A separate process for the log tests: appends lines with ids `clip-<from>` to `clip-<to - 1>`
+ * to a detection log, as a worker would, starting at the same moment as the others.
+ * Usage: log_writer.ts LOG FROM TO WORKER START_AT_MS
+ *
+ * @module
+ */
+import { DetectionLog } from "../../lib/detection_log.ts";
+
+const [path, from, to, worker, startAt] = Deno.args;
+const log = new DetectionLog(path);
+// All writers begin together, so that their appends really overlap.
+await new Promise((r) => setTimeout(r, Math.max(0, Number(startAt) - Date.now())));
+let written = 0;
+for (let i = Number(from); i < Number(to); i++) {
+  const ok = await log.append(
+    {
+      ok: true,
+      filename: `front/clip-${i}.mp4`,
+      detected: ["person"],
+      count: 1,
+      timestamp: new Date().toISOString(),
+      id: `clip-${i}`,
+      camera: "front",
+      clip_start: "2026-02-23T14:46:57.000+01:00",
+      clip_end: "2026-02-23T14:47:32.000+01:00",
+      frames: 60,
+      objects: { person: { frames: 60, max: 3, best: 0.9, first: 0, last: 29.5 } },
+      model: "yolov8n_int8.onnx",
+      elapsed_ms: 5000,
+      worker,
+      // A long field makes every write big enough to tear if two processes interleaved.
+      error: undefined,
+      ...{ padding: "x".repeat(8000) },
+    } as Parameters<DetectionLog["append"]>[0],
+  );
+  if (ok) written++;
+}
+console.log(written);
