@@ -87,5 +87,14 @@ export {
 export { CameraCapture, type CameraCaptureOptions, type CaptureLogEntry } from "./lib/camera_capture.ts";
 export { type ClipTask, parseTask, resolveClipPath, TaskError, taskFromClip } from "./lib/clip_task.ts";
 export { DetectionLog, type FollowOptions, type LogLine } from "./lib/detection_log.ts";
+export {
+  type ConsumeOptions,
+  type DeadLetter,
+  type Delivery,
+  QueueError,
+  type RedisTarget,
+  RedisTaskQueue,
+  type RedisTaskQueueOptions,
+} from "./lib/redis_task_queue.ts";
 export { redactText, redactUrl, urlPassword } from "./lib/redact.ts";
 export { CamwatchError, ConfigError, MediaError, ModelError } from "./lib/errors.ts";

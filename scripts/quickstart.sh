@@ -10,9 +10,10 @@ task="${1:-demo}"
 shift || true
 say() { printf 'quickstart: %s\n' "$*" >&2; }
 
-# System packages the toolkit and its tests use: ffmpeg; GStreamer's RTSP server with its Python
-# bindings for the camera emulator; bsdutils for `script` (terminal tests).
-APT_PACKAGES=(ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0 gir1.2-gstreamer-1.0
+# System packages the toolkit and its tests use: ffmpeg; redis-server (a private one for the
+# demo and the tests); GStreamer's RTSP server with its Python bindings for the camera emulator;
+# bsdutils for `script` (terminal tests).
+APT_PACKAGES=(ffmpeg redis-server python3-gi gir1.2-gst-rtsp-server-1.0 gir1.2-gstreamer-1.0
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly bsdutils)
 
 as_root() {
