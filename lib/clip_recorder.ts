@@ -159,6 +159,8 @@ export class ClipRecorder {
   #open: OpenClip | undefined;
   #lastEnd = -Infinity;
   #now = -Infinity;
+  /** the detector's motion event is in progress (between its start and end events) */
+  #inEvent = false;
 
   /** Checks the options; throws `RangeError` naming a bad one. */
   constructor(options: ClipRecorderOptions) {
@@ -195,18 +197,29 @@ export class ClipRecorder {
   /** Takes one motion update (one per grey frame): starts, extends or closes the window. */
   motion(update: MotionUpdate): void {
     this.#now = Math.max(this.#now, update.ts);
+    if (update.event?.type === "start") this.#inEvent = true;
+    if (update.event?.type === "end") this.#inEvent = false;
     const open = this.#open;
     if (!open) {
-      if (update.event?.type !== "start") return;
-      const t0 = update.event.ts;
+      // A new clip starts with a motion event, or goes on from the last one when the motion
+      // outlasted it (the clip reached its maximum while things kept moving).
+      const start = update.event?.type === "start"
+        ? { ts: update.event.ts, score: update.event.score, boxes: update.event.boxes }
+        : this.#inEvent && update.motion
+        ? { ts: update.ts, score: update.score, boxes: update.boxes }
+        : undefined;
+      if (!start) return;
+      const t0 = start.ts;
+      const continuing = update.event?.type !== "start" && Number.isFinite(this.#lastEnd);
       this.#open = {
-        from: Math.max(t0 - this.#prerollMs, this.#lastEnd),
+        // A continuation picks up exactly where the previous clip ended.
+        from: continuing ? this.#lastEnd : Math.max(t0 - this.#prerollMs, this.#lastEnd),
         motionStart: t0,
         end: t0 + this.#clipMs,
         lastMotion: t0,
-        peak: update.event.score,
-        boxes: update.event.boxes,
-        timeline: [[t0, update.event.score]],
+        peak: start.score,
+        boxes: start.boxes,
+        timeline: [[t0, start.score]],
       };
       return;
     }
@@ -234,6 +247,7 @@ export class ClipRecorder {
 
   /** The camera dropped: a clip in progress is finished with what was recorded. */
   async cameraLost(): Promise<FinishedClip | undefined> {
+    this.#inEvent = false; // the detector starts afresh on the next connection
     return this.#open ? await this.#finish(true) : undefined;
   }
 

@@ -7,6 +7,7 @@
 
 import { ConfigError } from "./errors.ts";
 import { redactUrl } from "./redact.ts";
+import type { RedisTarget } from "./redis_task_queue.ts";
 
 /** Environment variables, as `Deno.env.toObject()` gives them. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -287,5 +288,83 @@ export function readCaptureSettings(env: Env = Deno.env.toObject()): CaptureSett
     motionFps: numberVar(env, "MOTION_FPS", 5, { min: 0.5, max: 30 }),
     retentionDays,
     retentionGb,
+  };
+}
+
+/** Where the queue is (`deno task capture`, `deno task worker`, the demo). */
+export interface QueueSettings {
+  /** `REDIS_URL`, or `RDS_HOST` / `RDS_PORT` / `RDS_PSW` (the prototype's); undefined when unset */
+  readonly redis: RedisTarget | undefined;
+  /** `RDSQ_OUTMSG`: the stream (default `video_queue`; surrounding quotes stripped) */
+  readonly stream: string;
+}
+
+/**
+ * Reads where Redis is: `REDIS_URL` (`redis://` or `rediss://`), else the prototype's
+ * `RDS_HOST`, `RDS_PORT` (6379) and `RDS_PSW`.
+ *
+ * @example
+ * ```ts
+ * import { readQueueSettings } from "./config.ts";
+ * const q = readQueueSettings({ RDS_HOST: "redis", RDS_PSW: "pw", RDSQ_OUTMSG: "'video_queue'" });
+ * console.log(q.stream); // "video_queue"
+ * ```
+ */
+export function readQueueSettings(env: Env = Deno.env.toObject()): QueueSettings {
+  const stream = readVar(env, "RDSQ_OUTMSG") ?? "video_queue";
+  if (!/^[\w:.-]{1,200}$/.test(stream)) {
+    throw new ConfigError(
+      `RDSQ_OUTMSG must be a stream name (letters, digits, _ : . -), got ${JSON.stringify(stream)}`,
+    );
+  }
+  const url = readVar(env, "REDIS_URL");
+  if (url !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch { /* reported below */ }
+    if (!parsed || (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:")) {
+      throw new ConfigError(
+        `REDIS_URL must be redis://[user:password@]host[:port][/db] or rediss://…, got ${
+          JSON.stringify(redactUrl(url))
+        }`,
+      );
+    }
+    return { redis: url, stream };
+  }
+  const host = readVar(env, "RDS_HOST");
+  if (host === undefined) return { redis: undefined, stream };
+  const port = numberVar(env, "RDS_PORT", 6379, { min: 1, max: 65535, integer: true });
+  return { redis: { host, port, password: readVar(env, "RDS_PSW") }, stream };
+}
+
+/** Worker settings (`deno task worker`). */
+export interface WorkerSettings {
+  /** `VIDEO_DIR`: the folder task paths are relative to (default `video`) */
+  readonly videoDir: string;
+  /** `DETECTION_LOG`: the log file (default `<VIDEO_DIR>/detections_log.jsonl`) */
+  readonly logPath: string;
+  /** `WORKER_CONCURRENCY`: clips analysed at once (default 1) */
+  readonly concurrency: number;
+  /** `WORKER_NAME`: consumer name, unique per worker (default `<host>:<pid>`) */
+  readonly name: string | undefined;
+}
+
+/**
+ * Reads the worker settings.
+ *
+ * @example
+ * ```ts
+ * import { readWorkerSettings } from "./config.ts";
+ * console.log(readWorkerSettings({ VIDEO_DIR: "/srv/video" }).logPath); // "/srv/video/detections_log.jsonl"
+ * ```
+ */
+export function readWorkerSettings(env: Env = Deno.env.toObject()): WorkerSettings {
+  const videoDir = readVar(env, "VIDEO_DIR") ?? "video";
+  return {
+    videoDir,
+    logPath: readVar(env, "DETECTION_LOG") ?? `${videoDir}/detections_log.jsonl`,
+    concurrency: numberVar(env, "WORKER_CONCURRENCY", 1, { min: 1, max: 64, integer: true }),
+    name: readVar(env, "WORKER_NAME"),
   };
 }

@@ -188,7 +188,7 @@ export class RedisTaskQueue {
   readonly #options: RedisTaskQueueOptions;
   #groupReady = false;
   #flushing: Promise<void> | undefined;
-  #reader: Redis | undefined;
+  #readers = new Set<Redis>();
 
   private constructor(redis: Redis, display: string, options: RedisTaskQueueOptions) {
     this.#redis = redis;
@@ -280,9 +280,28 @@ export class RedisTaskQueue {
   async *consume(options: ConsumeOptions = {}): AsyncGenerator<Delivery> {
     const { signal, onDeadLetter } = options;
     const { blockMs = 2000, visibilityTimeoutMs = 300_000, maxAttempts = 3 } = this.#options;
-    // A blocking read holds its connection: give it one of its own.
-    const reader = this.#reader ??= this.#redis.duplicate();
+    // A blocking read holds its connection: each consumer loop gets one of its own.
+    const reader = this.#redis.duplicate();
     reader.on("error", () => {});
+    this.#readers.add(reader);
+    try {
+      yield* this.#consume(reader, signal, onDeadLetter, { blockMs, visibilityTimeoutMs, maxAttempts });
+    } finally {
+      this.#readers.delete(reader);
+      reader.disconnect();
+    }
+  }
+
+  async *#consume(
+    reader: Redis,
+    signal: AbortSignal | undefined,
+    onDeadLetter: ConsumeOptions["onDeadLetter"],
+    { blockMs, visibilityTimeoutMs, maxAttempts }: {
+      blockMs: number;
+      visibilityTimeoutMs: number;
+      maxAttempts: number;
+    },
+  ): AsyncGenerator<Delivery> {
     while (!signal?.aborted) {
       try {
         await this.#ensureGroup();
@@ -378,7 +397,7 @@ export class RedisTaskQueue {
 
   /** Closes the connections. */
   async close(): Promise<void> {
-    this.#reader?.disconnect();
+    for (const reader of this.#readers) reader.disconnect();
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 

@@ -9,8 +9,10 @@
 
 import { join } from "node:path";
 import { CameraCapture, type CaptureLogEntry } from "../lib/camera_capture.ts";
-import { readCaptureSettings } from "../lib/config.ts";
+import { taskFromClip } from "../lib/clip_task.ts";
+import { readCaptureSettings, readQueueSettings } from "../lib/config.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
+import { RedisTaskQueue } from "../lib/redis_task_queue.ts";
 
 function log(
   entry: CaptureLogEntry | { camera?: string; level: "info" | "warn" | "error"; message: string },
@@ -22,15 +24,31 @@ function log(
   else console.error(line);
 }
 
-let settings;
+let settings, queueSettings;
 try {
   settings = readCaptureSettings();
+  queueSettings = readQueueSettings();
 } catch (e) {
   if (e instanceof ConfigError) {
     console.error(`capture: ${e.message}`);
     Deno.exit(2);
   }
   throw e;
+}
+
+// Finished clips become tasks in Redis; while Redis is unreachable they wait in an outbox file.
+let queue: RedisTaskQueue | undefined;
+if (queueSettings.redis) {
+  try {
+    queue = await RedisTaskQueue.connect({
+      redis: queueSettings.redis,
+      stream: queueSettings.stream,
+      outboxPath: join(settings.videoDir, ".outbox.jsonl"),
+    });
+  } catch (e) {
+    console.error(`capture: ${e instanceof CamwatchError ? e.message : e}`);
+    Deno.exit(1);
+  }
 }
 
 const captures = settings.cameras.map((camera) =>
@@ -51,6 +69,11 @@ const captures = settings.cameras.map((camera) =>
       },
     },
     onLog: log,
+    onClip: queue && (async (clip) => {
+      const id = await queue.publish(taskFromClip(clip));
+      const where = id ? `queued on ${queue.stream}` : "kept in the outbox until Redis is back";
+      log({ camera: camera.name, level: "info", message: `task ${clip.relativePath} ${where}` });
+    }),
   })
 );
 
@@ -64,7 +87,13 @@ const stop = () => {
 Deno.addSignalListener("SIGTERM", stop);
 Deno.addSignalListener("SIGINT", stop);
 
-log({ level: "info", message: `capturing ${captures.length} camera(s) into ${settings.videoDir}` });
+log({
+  level: "info",
+  message: `capturing ${captures.length} camera(s) into ${settings.videoDir}` +
+    (queue
+      ? `, tasks to ${queue.stream} on ${queue.display}`
+      : " (no REDIS_URL or RDS_HOST: clips are not queued)"),
+});
 const results = await Promise.allSettled(captures.map((c) => c.run()));
 let failed = false;
 for (const [i, r] of results.entries()) {
@@ -75,5 +104,6 @@ for (const [i, r] of results.entries()) {
   }
 }
 await Deno.remove(join(settings.videoDir, ".cache"), { recursive: true }).catch(() => {});
+await queue?.close();
 log({ level: "info", message: "stopped" });
 Deno.exit(failed ? 1 : 0);

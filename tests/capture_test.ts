@@ -111,7 +111,9 @@ Deno.test("motion gives a clip of CLIP_SECONDS + pre-roll (within a GOP) that st
     { clipSeconds: 4, prerollSeconds: 2 },
     (c) => c.length >= 1,
   );
-  assert.equal(clips.length, 1, JSON.stringify(log));
+  // Stopped after the first clip; motion went on, so a second may have begun and been cut.
+  assert.ok(clips.length >= 1, JSON.stringify(log));
+  assert.ok(clips.slice(1).every((c) => c.truncated));
   const clip = clips[0];
   assert.equal(clip.truncated, false);
   assert.match(clip.relativePath, /^front\/\d{8}-\d{6}\.mp4$/);

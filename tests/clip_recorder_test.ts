@@ -191,3 +191,22 @@ Deno.test("bad options give RangeError naming them", () => {
 });
 
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+
+Deno.test("motion that outlasts the longest clip goes on in a new clip, without a gap", async () => {
+  const { rec, videoDir } = recorder("continuous", { clipSeconds: 2, maxClipSeconds: 3, cooldownSeconds: 1 });
+  const segs = await segments(join(videoDir, ".cache"), T0 - 4 * S, T0 + 14 * S);
+  const clips = [];
+  let next = 0;
+  for (let t = T0 - 4 * S; t < T0 + 12 * S; t += 200) {
+    rec.motion(t === T0 ? started(t) : t > T0 ? moving(t) : still(t)); // moving from T0 on
+    while (next < segs.length && segs[next].end <= t) {
+      const c = await rec.segment(segs[next++]);
+      if (c) clips.push(c);
+    }
+  }
+  assert.ok(clips.length >= 2, `${clips.length} clips`);
+  assert.equal(clips[0].end, T0 + 3 * S); // the cap
+  // The next clip picks up where the first ended: its first segment holds that moment.
+  assert.equal(clips[1].start, T0 + 2 * S);
+  assert.ok(clips[1].start <= clips[0].end && clips[1].end > clips[0].end);
+});

@@ -1,0 +1,69 @@
+/**
+ * `deno task worker`: long-lived worker. Takes clip tasks from Redis, analyses each clip with
+ * the YOLO model, appends one line per clip to the detection log, then acknowledges the task.
+ * Settings: REDIS_URL (or RDS_HOST / RDS_PORT / RDS_PSW), RDSQ_OUTMSG, VIDEO_DIR,
+ * DETECTION_LOG, WORKER_CONCURRENCY, WORKER_NAME, YOLO_*, SAMPLE_FPS. SIGTERM or Ctrl-C
+ * finishes the clip in progress, acknowledges it and exits 0.
+ *
+ * @module
+ */
+
+import { ClipWorker } from "../lib/clip_worker.ts";
+import { readAnalyzerSettings, readQueueSettings, readWorkerSettings } from "../lib/config.ts";
+import { DetectionLog } from "../lib/detection_log.ts";
+import { CamwatchError, ConfigError } from "../lib/errors.ts";
+import { RedisTaskQueue } from "../lib/redis_task_queue.ts";
+import { YoloAnalyzer } from "../lib/yolo_analyzer.ts";
+
+const say = (message: string) => console.log(`${new Date().toISOString()} worker: ${message}`);
+
+try {
+  const analysis = readAnalyzerSettings();
+  const queueSettings = readQueueSettings();
+  const settings = readWorkerSettings();
+  if (!queueSettings.redis) {
+    throw new ConfigError("REDIS_URL (or RDS_HOST) is not set: the worker needs Redis");
+  }
+  const queue = await RedisTaskQueue.connect({
+    redis: queueSettings.redis,
+    stream: queueSettings.stream,
+    consumer: settings.name,
+  });
+  const analyzer = await YoloAnalyzer.create(analysis);
+  const worker = new ClipWorker({
+    queue,
+    analyzer,
+    log: new DetectionLog(settings.logPath),
+    videoDir: settings.videoDir,
+    sampleFps: analysis.sampleFps,
+    concurrency: settings.concurrency,
+    name: settings.name ?? queue.consumer,
+    onLog: say,
+  });
+  const controller = new AbortController();
+  const stop = () => {
+    if (controller.signal.aborted) return;
+    say("stopping after the clip in progress");
+    controller.abort();
+  };
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+  say(
+    `${worker.name} consuming ${queue.stream} on ${queue.display} with ${analyzer.modelName}, log ${settings.logPath}`,
+  );
+  await worker.run(controller.signal);
+  analyzer.close();
+  await queue.close();
+  say(`stopped: ${JSON.stringify(worker.counts)}`);
+  Deno.exit(0);
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(`worker: ${e.message}`);
+    Deno.exit(2);
+  }
+  if (e instanceof CamwatchError) {
+    console.error(`worker: ${e.message}`);
+    Deno.exit(1);
+  }
+  throw e;
+}
