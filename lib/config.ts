@@ -348,6 +348,10 @@ export interface WorkerSettings {
   readonly concurrency: number;
   /** `WORKER_NAME`: consumer name, unique per worker (default `<host>:<pid>`) */
   readonly name: string | undefined;
+  /** `TASK_VISIBILITY_SECONDS`: a task unacknowledged this long is taken over (default 300) */
+  readonly visibilitySeconds: number;
+  /** `TASK_MAX_ATTEMPTS`: deliveries before a task goes to the dead letters (default 3) */
+  readonly maxAttempts: number;
 }
 
 /**
@@ -366,5 +370,7 @@ export function readWorkerSettings(env: Env = Deno.env.toObject()): WorkerSettin
     logPath: readVar(env, "DETECTION_LOG") ?? `${videoDir}/detections_log.jsonl`,
     concurrency: numberVar(env, "WORKER_CONCURRENCY", 1, { min: 1, max: 64, integer: true }),
     name: readVar(env, "WORKER_NAME"),
+    visibilitySeconds: numberVar(env, "TASK_VISIBILITY_SECONDS", 300, { min: 1, max: 86_400 }),
+    maxAttempts: numberVar(env, "TASK_MAX_ATTEMPTS", 3, { min: 1, max: 100, integer: true }),
   };
 }

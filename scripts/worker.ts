@@ -28,6 +28,8 @@ try {
     redis: queueSettings.redis,
     stream: queueSettings.stream,
     consumer: settings.name,
+    visibilityTimeoutMs: settings.visibilitySeconds * 1000,
+    maxAttempts: settings.maxAttempts,
   });
   const analyzer = await YoloAnalyzer.create(analysis);
   const worker = new ClipWorker({

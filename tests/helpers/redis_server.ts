@@ -12,7 +12,7 @@ export interface RedisServer {
   readonly pid: number;
   /** Stops it (SIGTERM, then waits). */
   stop(): Promise<void>;
-  /** Stops it and starts a new one on the same port (data is not kept). */
+  /** Stops it and starts a new one on the same port (data kept only with a data folder). */
   restart(): Promise<RedisServer>;
   /** Stops it, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
@@ -26,9 +26,15 @@ function freePort(): number {
 }
 
 /** Starts redis-server (no persistence) and waits until it accepts connections. */
-export async function startRedis(options: { password?: string; port?: number } = {}): Promise<RedisServer> {
+export async function startRedis(
+  options: { password?: string; port?: number; dataDir?: string } = {},
+): Promise<RedisServer> {
   const port = options.port ?? freePort();
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  // With a data folder, an append-only file keeps the data across restarts, as in production.
+  const persistence = options.dataDir
+    ? ["--appendonly", "yes", "--appendfsync", "always", "--dir", options.dataDir]
+    : ["--appendonly", "no"];
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence];
   if (options.password) args.push("--requirepass", options.password);
   for (let attempt = 0;; attempt++) {
     const child = new Deno.Command("redis-server", { args, stdin: "null", stdout: "piped", stderr: "piped" })
