@@ -55,9 +55,13 @@ export {
   type Env,
   numberVar,
   parseSampleFps,
+  type QueueSettings,
   readAnalyzerSettings,
   readCaptureSettings,
+  readQueueSettings,
   readVar,
+  readWorkerSettings,
+  type WorkerSettings,
 } from "./lib/config.ts";
 export {
   type Box,
@@ -96,5 +100,7 @@ export {
   RedisTaskQueue,
   type RedisTaskQueueOptions,
 } from "./lib/redis_task_queue.ts";
+export { ClipWorker, type ClipWorkerOptions, type TaskOutcome } from "./lib/clip_worker.ts";
+export { PrivateRedis, PrivateRedisError, type PrivateRedisOptions } from "./lib/private_redis.ts";
 export { redactText, redactUrl, urlPassword } from "./lib/redact.ts";
 export { CamwatchError, ConfigError, MediaError, ModelError } from "./lib/errors.ts";

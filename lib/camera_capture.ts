@@ -5,8 +5,8 @@
  * @module
  */
 
-import { join } from "node:path";
-import { ClipRecorder, type ClipRecorderOptions, type FinishedClip } from "./clip_recorder.ts";
+import { dirname, join } from "node:path";
+import { ClipError, ClipRecorder, type ClipRecorderOptions, type FinishedClip } from "./clip_recorder.ts";
 import { MotionDetector, type MotionDetectorOptions } from "./motion_detector.ts";
 import { RtspSource, type RtspSourceOptions } from "./rtsp_source.ts";
 
@@ -70,6 +70,7 @@ export class CameraCapture {
   readonly #detector: MotionDetector;
   readonly #recorder: ClipRecorder;
   readonly #log: (level: "info" | "warn", message: string) => void;
+  readonly #cacheDir: string;
   #running: Promise<void> | undefined;
 
   /** Builds the parts; nothing starts until {@linkcode CameraCapture.run}. */
@@ -88,11 +89,8 @@ export class CameraCapture {
       },
     });
     this.#detector = new MotionDetector(options.motion);
-    this.#source = new RtspSource({
-      ...options.source,
-      url: options.url,
-      cacheDir: options.cacheDir ?? join(options.videoDir, ".cache", options.camera),
-    });
+    this.#cacheDir = options.cacheDir ?? join(options.videoDir, ".cache", options.camera);
+    this.#source = new RtspSource({ ...options.source, url: options.url, cacheDir: this.#cacheDir });
   }
 
   /** Runs until {@linkcode CameraCapture.stop} (or a fatal camera error, which it rethrows). */
@@ -124,7 +122,7 @@ export class CameraCapture {
             break;
           }
           case "segment":
-            await this.#recorder.segment(e.segment);
+            await this.#keepGoing(() => this.#recorder.segment(e.segment));
             break;
           case "connecting":
             if (e.attempt === 0) this.#log("info", `connecting to ${url}`);
@@ -138,7 +136,7 @@ export class CameraCapture {
           case "disconnected":
             // A new connection starts a new stream: learn its background afresh.
             this.#detector.reset();
-            await this.#recorder.cameraLost();
+            await this.#keepGoing(() => this.#recorder.cameraLost());
             if (e.reason !== "closed") this.#log("warn", `disconnected: ${e.reason}`);
             break;
           case "retrying":
@@ -147,7 +145,20 @@ export class CameraCapture {
         }
       }
     } finally {
-      await this.#recorder.close();
+      await this.#keepGoing(() => this.#recorder.close());
+      // Segments left in the cache are of no use once capture stops.
+      await Deno.remove(this.#cacheDir, { recursive: true }).catch(() => {});
+      await Deno.remove(dirname(this.#cacheDir)).catch(() => {}); // the shared .cache, once empty
+    }
+  }
+
+  /** A clip that cannot be written (disk full, …) is reported; capture goes on. */
+  async #keepGoing(step: () => Promise<unknown>): Promise<void> {
+    try {
+      await step();
+    } catch (e) {
+      if (!(e instanceof ClipError)) throw e;
+      this.#log("warn", e.message);
     }
   }
 }

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { CamwatchError } from "./errors.ts";
 import { concatArgs, concatList, runFfmpeg } from "./ffmpeg.ts";
 import type { Box, MotionUpdate } from "./motion_detector.ts";
@@ -177,7 +177,7 @@ export class ClipRecorder {
       return v * 1000;
     };
     this.#options = options;
-    this.#dir = join(options.videoDir, options.camera);
+    this.#dir = join(resolve(options.videoDir), options.camera);
     this.#clipMs = seconds("clipSeconds", options.clipSeconds, 30, 1);
     this.#prerollMs = seconds("prerollSeconds", options.prerollSeconds, 5, 0);
     this.#maxMs = seconds("maxClipSeconds", options.maxClipSeconds, 120, 1);
@@ -279,7 +279,7 @@ export class ClipRecorder {
     const listPath = join(this.#dir, `.${name}.ffconcat`);
     const partPath = join(this.#dir, `.${name}.mp4.part`);
     try {
-      await Deno.writeTextFile(listPath, concatList(parts.map((p) => p.path), outpoint));
+      await Deno.writeTextFile(listPath, concatList(parts.map((p) => resolve(p.path)), outpoint));
       const out = await runFfmpeg(concatArgs(listPath, partPath));
       if (!out.success) {
         throw new ClipError(`cannot write clip ${path}: ${new TextDecoder().decode(out.stderr).trim()}`);

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { CamwatchError } from "./errors.ts";
 import { captureArgs, spawnFfmpeg } from "./ffmpeg.ts";
 import { stopProcess } from "./process.ts";
@@ -153,7 +153,8 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
 
   /** Creates the source; nothing starts until it is iterated. */
   constructor(options: RtspSourceOptions) {
-    this.#options = options;
+    // Absolute paths: segment lists are read by other ffmpeg runs from other folders.
+    this.#options = { ...options, cacheDir: resolve(options.cacheDir) };
     this.displayUrl = redactUrl(options.url);
     const password = urlPassword(options.url);
     this.#secrets = password ? [password] : [];

@@ -103,7 +103,6 @@ for (const [i, r] of results.entries()) {
     log({ camera: captures[i].camera, level: "error", message });
   }
 }
-await Deno.remove(join(settings.videoDir, ".cache"), { recursive: true }).catch(() => {});
 await queue?.close();
 log({ level: "info", message: "stopped" });
 Deno.exit(failed ? 1 : 0);

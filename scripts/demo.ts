@@ -1,33 +1,126 @@
 /**
- * `deno task demo`: the main job on the bundled sample. For now it analyses the bundled
- * pedestrian footage with the bundled model and prints what it found; the full pipeline
- * (camera emulator, capture, queue, worker) takes its place as it is built.
+ * `deno task demo`: the whole pipeline on the bundled sample. A camera emulator loops the
+ * pedestrian footage; a private redis-server is started on a free loopback port unless
+ * REDIS_URL / RDS_HOST name one; capture records clips and queues them; a worker analyses them
+ * and writes the detection log. It stops after the first clips are in the log (DEMO_CLIPS,
+ * default 2) and prints their lines. Clips are 10 s here (and capped at that, since the
+ * sample never stops moving) unless CLIP_SECONDS / MAX_CLIP_SECONDS say otherwise.
  *
  * @module
  */
 
-import { relative } from "node:path";
-import { readAnalyzerSettings } from "../lib/config.ts";
-import { analyzeFile, formatResult } from "../lib/file_analysis.ts";
+import { join, relative } from "node:path";
+import { CameraCapture } from "../lib/camera_capture.ts";
+import { CameraEmulator } from "../lib/camera_emulator.ts";
+import { taskFromClip } from "../lib/clip_task.ts";
+import { ClipWorker } from "../lib/clip_worker.ts";
+import { numberVar, readAnalyzerSettings, readQueueSettings, readVar } from "../lib/config.ts";
+import { DetectionLog, type LogLine } from "../lib/detection_log.ts";
+import { CamwatchError, ConfigError } from "../lib/errors.ts";
+import { PrivateRedis } from "../lib/private_redis.ts";
+import { RedisTaskQueue } from "../lib/redis_task_queue.ts";
 import { YoloAnalyzer } from "../lib/yolo_analyzer.ts";
-import { progressLine } from "./progress.ts";
 
+const say = (message: string) => console.log(`demo: ${message}`);
 const SAMPLE = relative(Deno.cwd(), new URL("../video/samples/vtest.mp4", import.meta.url).pathname);
 
-const settings = readAnalyzerSettings();
-console.log(`demo: analysing the bundled sample (${SAMPLE}) at ${settings.sampleFps} frames per second`);
-await using analyzer = await YoloAnalyzer.create(settings);
-console.log(
-  `demo: model ${analyzer.modelName}, ${analyzer.info.names.length} classes, input ${
-    analyzer.info.imgsz.join("x")
-  }`,
-);
-const showProgress = Deno.stderr.isTerminal();
-const result = await analyzeFile(analyzer, SAMPLE, {
-  sampleFps: settings.sampleFps,
-  onFrame: showProgress ? (frame, duration) => progressLine("sample", frame.time, duration) : undefined,
-});
-if (showProgress) progressLine();
-console.log(formatResult(result));
-console.log(`as a log line: ${JSON.stringify(result)}`);
-Deno.exitCode = result.ok ? 0 : 1;
+function describe(line: LogLine): string {
+  if (!line.ok) return `${line.filename}: FAILED: ${line.error}`;
+  const objects = Object.entries(line.objects)
+    .map(([label, s]) => `${label} (${s.frames} frames, up to ${s.max}, best ${s.best.toFixed(2)})`)
+    .join(", ");
+  return `${line.filename}: ${line.frames} frames analysed in ${(line.elapsed_ms / 1000).toFixed(1)} s: ${
+    objects || "nothing"
+  }`;
+}
+
+async function main(): Promise<void> {
+  const env = Deno.env.toObject();
+  const analysis = readAnalyzerSettings(env);
+  const queueSettings = readQueueSettings(env);
+  const videoDir = readVar(env, "VIDEO_DIR") ?? "video";
+  const wanted = numberVar(env, "DEMO_CLIPS", 2, { min: 1, max: 100, integer: true });
+  const clipSeconds = numberVar(env, "CLIP_SECONDS", 10, { min: 1, max: 3600 });
+  const prerollSeconds = numberVar(env, "PREROLL_SECONDS", 3, { min: 0, max: 600 });
+  // The sample never stops moving: cap clips at their length so the demo stays short.
+  const maxClipSeconds = numberVar(env, "MAX_CLIP_SECONDS", clipSeconds, { min: clipSeconds, max: 86_400 });
+  const stack = new AsyncDisposableStack();
+  try {
+    let redisUrl = queueSettings.redis;
+    if (!redisUrl) {
+      const redis = stack.use(await PrivateRedis.start());
+      redisUrl = redis.url;
+      say(`started a private redis-server at ${redis.displayUrl} (set REDIS_URL to use your own)`);
+    }
+    const camera = stack.use(await CameraEmulator.start({ file: SAMPLE }));
+    say(`camera emulator streaming ${SAMPLE} at ${camera.displayUrl}`);
+    const queue = await RedisTaskQueue.connect({
+      redis: redisUrl,
+      stream: queueSettings.stream,
+      outboxPath: join(videoDir, ".outbox.jsonl"),
+    });
+    stack.defer(() => queue.close());
+    const analyzer = stack.use(await YoloAnalyzer.create(analysis));
+    const log = new DetectionLog(join(videoDir, "detections_log.jsonl"));
+    const published = new Set<string>();
+    const capture = new CameraCapture({
+      camera: "demo",
+      url: camera.url,
+      videoDir,
+      clips: { clipSeconds, prerollSeconds, maxClipSeconds },
+      onClip: async (clip) => {
+        const task = taskFromClip(clip);
+        published.add(task.id);
+        await queue.publish(task);
+      },
+      onLog: (e) => say(`capture ${e.camera}: ${e.message}`),
+    });
+    const controller = new AbortController();
+    const lines: LogLine[] = [];
+    const worker = new ClipWorker({
+      queue,
+      analyzer,
+      log,
+      videoDir,
+      sampleFps: analysis.sampleFps,
+      onLog: (m) => say(`worker: ${m}`),
+    });
+    const following = (async () => {
+      for await (const line of log.follow({ signal: controller.signal, fromStart: false })) {
+        if (!published.has(line.id)) continue;
+        lines.push(line);
+        if (lines.length >= wanted) controller.abort();
+      }
+    })();
+    const stop = () => controller.abort();
+    Deno.addSignalListener("SIGINT", stop);
+    Deno.addSignalListener("SIGTERM", stop);
+    say(
+      `recording ${clipSeconds} s clips (+${prerollSeconds} s before the motion) until ${wanted} are analysed`,
+    );
+    const capturing = capture.run();
+    const working = worker.run(controller.signal);
+    await following;
+    await capture.stop();
+    await capturing;
+    await working;
+    Deno.removeSignalListener("SIGINT", stop);
+    Deno.removeSignalListener("SIGTERM", stop);
+    console.log(`\ndemo: ${lines.length} clip(s) analysed; their lines in ${log.path}:`);
+    for (const line of lines) console.log(`  ${describe(line)}`);
+    for (const line of lines) console.log(JSON.stringify(line));
+  } finally {
+    await stack.disposeAsync();
+  }
+}
+
+try {
+  await main();
+  Deno.exit(0);
+} catch (e) {
+  if (e instanceof ConfigError || e instanceof CamwatchError) {
+    console.error(`demo: ${e.message}`);
+    Deno.exit(e instanceof ConfigError ? 2 : 1);
+  }
+  throw e;
+}

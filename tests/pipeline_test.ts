@@ -165,7 +165,7 @@ Deno.test("two workers, many tasks; bad tasks become ok:false lines or dead lett
   }
   await producer.publish(good[0]); // the same clip twice: still one line
   const { Redis } = await import("ioredis");
-  const raw = new Redis({ port: redis.port });
+  const raw = new Redis({ port: redis.port, password: redis.password });
   await raw.xadd("video_queue", "*", "task", "not json at all");
   raw.disconnect();
 
@@ -277,3 +277,33 @@ Deno.test("deno task worker with a wrong Redis password: a clear error at start,
 });
 
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+
+Deno.test("deno task demo (the README's main command) runs the whole pipeline with a private Redis", async () => {
+  const videoDir = join(dir, "demo");
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...PERMS.filter((p) => !p.startsWith("--allow-run")),
+      "--allow-run",
+      repoPath("scripts/demo.ts"),
+    ],
+    env: { VIDEO_DIR: videoDir, DEMO_CLIPS: "1", CLIP_SECONDS: "3", PREROLL_SECONDS: "1", SAMPLE_FPS: "1" },
+    stdin: "null",
+  }).output();
+  const stdout = decoder.decode(out.stdout);
+  assert.equal(out.code, 0, decoder.decode(out.stderr));
+  assert.match(stdout, /started a private redis-server at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+/);
+  assert.match(stdout, /demo: 1 clip\(s\) analysed/);
+  const json = stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  assert.equal(json.length, 1);
+  assert.ok(json[0].ok && json[0].detected.includes("person"), JSON.stringify(json[0]));
+  assert.equal(
+    (await logLines(join(videoDir, "detections_log.jsonl"))).some((l) => l.id === json[0].id),
+    true,
+  );
+  assert.equal(
+    [...Deno.readDirSync(videoDir)].some((e) => e.name === ".cache"),
+    false,
+    "the segment cache is gone",
+  );
+});
