@@ -11,6 +11,7 @@
 import { numberVar, readAnalyzerSettings } from "../lib/config.ts";
 import { benchAnalyzer } from "./bench/analyzer_bench.ts";
 import { benchCapture } from "./bench/capture_bench.ts";
+import { benchQueue } from "./bench/queue_bench.ts";
 
 const env = Deno.env.toObject();
 const settings = readAnalyzerSettings(env);
@@ -37,6 +38,20 @@ for (const row of analysis.rows) {
 }
 const ratio = analysis.rows[1].msPerFrame / base;
 console.log(`  pipeline / bare inference: ${ratio.toFixed(3)} (goal: at most 1.15)`);
+
+const q = await benchQueue(video, 10);
+console.log(`\nQueue (a private redis-server):`);
+console.log(
+  `  publish → consume → ack, no analysis: ${q.tasksPerSecond.toFixed(0)} tasks/s (${q.tasks} tasks)`,
+);
+console.log(
+  `  a 10 s clip: analysis alone ${q.analysisMs.toFixed(0)} ms; task published → log line ${
+    q.latencyMs.toFixed(0)
+  } ms ` +
+    `(${(q.latencyMs / q.analysisMs).toFixed(2)}x, queue and log overhead ${
+      (q.latencyMs - q.analysisMs).toFixed(0)
+    } ms)`,
+);
 
 const captureSeconds = numberVar(env, "BENCH_CAPTURE_SECONDS", 60, { min: 5 });
 console.log(`\nCapture of one camera (the sample, 768x576 at 10 fps), ${captureSeconds} s each:`);

@@ -4,7 +4,9 @@ import {
   parseSampleFps,
   readAnalyzerSettings,
   readCaptureSettings,
+  readQueueSettings,
   readVar,
+  readWorkerSettings,
 } from "../lib/config.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
 
@@ -206,4 +208,44 @@ Deno.test("readCaptureSettings: bad values name their variable; passwords stay m
     assert.doesNotMatch(e.message, /s3cret/);
     assert.match(e.message, /admin:\*\*\*@cam/);
   }
+});
+
+Deno.test("readQueueSettings: REDIS_URL, or the prototype's RDS_* names; bad values named", () => {
+  assert.deepEqual(readQueueSettings({}), { redis: undefined, stream: "video_queue" });
+  assert.deepEqual(readQueueSettings({ REDIS_URL: "rediss://:pw@redis.example:6380/2" }), {
+    redis: "rediss://:pw@redis.example:6380/2",
+    stream: "video_queue",
+  });
+  // The prototype's variables, with its quoted stream name.
+  assert.deepEqual(
+    readQueueSettings({ RDS_HOST: "redis", RDS_PORT: "6380", RDS_PSW: "22", RDSQ_OUTMSG: '"clips"' }),
+    {
+      redis: { host: "redis", port: 6380, password: "22" },
+      stream: "clips",
+    },
+  );
+  assert.throws(
+    () => readQueueSettings({ REDIS_URL: "http://:pw@h:1" }),
+    (e: unknown) =>
+      e instanceof ConfigError && /REDIS_URL must be redis:\/\//.test(e.message) &&
+      !e.message.includes(":pw@"),
+  );
+  assert.throws(
+    () => readQueueSettings({ RDS_HOST: "h", RDS_PORT: "99999" }),
+    /RDS_PORT must be an integer between 1 and 65535/,
+  );
+  assert.throws(() => readQueueSettings({ RDSQ_OUTMSG: "a b" }), /RDSQ_OUTMSG must be a stream name/);
+});
+
+Deno.test("readWorkerSettings: defaults and bounds", () => {
+  const s = readWorkerSettings({ VIDEO_DIR: "/srv/video" });
+  assert.equal(s.logPath, "/srv/video/detections_log.jsonl");
+  assert.equal(s.concurrency, 1);
+  assert.equal(s.visibilitySeconds, 300);
+  assert.equal(s.maxAttempts, 3);
+  assert.throws(() => readWorkerSettings({ WORKER_CONCURRENCY: "0" }), /WORKER_CONCURRENCY/);
+  assert.throws(
+    () => readWorkerSettings({ TASK_MAX_ATTEMPTS: "1.5" }),
+    /TASK_MAX_ATTEMPTS must be an integer/,
+  );
 });
