@@ -307,3 +307,22 @@ Deno.test("deno task demo (the README's main command) runs the whole pipeline wi
     "the segment cache is gone",
   );
 });
+
+Deno.test("SIGTERM to a worker mid-clip: it finishes the clip, logs it, acknowledges, exits 0", async () => {
+  await using redis = await startRedis();
+  const videoDir = join(dir, "sigterm");
+  await Deno.mkdir(join(videoDir, "front"), { recursive: true });
+  await cutSample(join(videoDir, "front", "clip.mp4"), 30);
+  await using producer = await RedisTaskQueue.connect({ redis: redis.url });
+  await producer.stats();
+  const t = task(7, "front/clip.mp4");
+  await producer.publish(t);
+  const worker = spawnScript("worker.ts", { REDIS_URL: redis.url, VIDEO_DIR: videoDir, SAMPLE_FPS: "2" });
+  await until(async () => (await producer.stats()).pending === 1, 30_000, "the worker to take the task");
+  const out = await stopScript(worker); // SIGTERM while the 60 frames are being analysed
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /stopping after the clip in progress/);
+  const lines = await logLines(join(videoDir, "detections_log.jsonl"));
+  assert.deepEqual(lines.map((l) => [l.id, l.ok, l.frames]), [[t.id, true, 60]]);
+  assert.equal((await producer.stats()).pending, 0, "acknowledged before exiting");
+});
