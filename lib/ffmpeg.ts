@@ -11,6 +11,9 @@ import { MediaError } from "./errors.ts";
 /** Leading ffmpeg options for a one-shot job: no banner, no stdin, errors only, overwrite. */
 const QUIET_OVERWRITE = ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"];
 
+/** Leading options when frames are read with `showinfo`: its lines are logged at level info. */
+const SHOWINFO_LOGGING = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "info"];
+
 /** What ffprobe says about a media file. */
 export interface MediaInfo {
   /** container format names, as ffprobe reports them (`mov,mp4,m4a,3gp,3g2,mj2`, …) */
@@ -107,11 +110,7 @@ export function decodeFramesArgs(path: string, options: DecodeFramesOptions = {}
   const filters = sampleFps === "all" ? [] : [sampleFilter(sampleFps)];
   filters.push("showinfo=checksum=0");
   return [
-    "-hide_banner",
-    "-nostdin",
-    "-nostats",
-    "-loglevel",
-    "info",
+    ...SHOWINFO_LOGGING,
     "-i",
     path,
     "-map",
@@ -372,11 +371,7 @@ export function captureArgs(input: string, options: CaptureArgsOptions): string[
     source = ["-re"]; // a file plays at its own pace, like a camera
   }
   return [
-    "-hide_banner",
-    "-nostdin",
-    "-nostats",
-    "-loglevel",
-    "info",
+    ...SHOWINFO_LOGGING,
     ...source,
     "-fflags",
     "+genpts+discardcorrupt",
