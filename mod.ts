@@ -102,5 +102,12 @@ export {
 } from "./lib/redis_task_queue.ts";
 export { ClipWorker, type ClipWorkerOptions, type TaskOutcome } from "./lib/clip_worker.ts";
 export { PrivateRedis, PrivateRedisError, type PrivateRedisOptions } from "./lib/private_redis.ts";
+export { Counter, Gauge, Histogram, MetricsRegistry } from "./lib/metrics.ts";
+export {
+  type HealthReport,
+  type HealthServer,
+  type HealthServerOptions,
+  serveHealth,
+} from "./lib/health_server.ts";
 export { redactText, redactUrl, urlPassword } from "./lib/redact.ts";
 export { CamwatchError, ConfigError, MediaError, ModelError } from "./lib/errors.ts";
