@@ -5,7 +5,8 @@
  * @module
  */
 
-type Labels = Readonly<Record<string, string>>;
+/** Label names and values of one series (`{ camera: "front" }`). */
+export type Labels = Readonly<Record<string, string>>;
 
 function labelKey(labels: Labels): string {
   const keys = Object.keys(labels).sort();
@@ -21,10 +22,14 @@ function checkName(name: string): void {
 }
 
 /** One metric family: its name, help text, type, and how it renders. */
-interface Family {
+export interface MetricFamily {
+  /** metric name (`camwatch_frames_total`) */
   readonly name: string;
+  /** one line saying what it counts */
   readonly help: string;
+  /** Prometheus type */
   readonly type: "counter" | "gauge" | "histogram";
+  /** its samples as text-format lines */
   render(): string[];
 }
 
@@ -38,12 +43,19 @@ interface Family {
  * frames.inc({ camera: "front" });
  * ```
  */
-export class Counter implements Family {
+export class Counter implements MetricFamily {
+  /** Prometheus type */
   readonly type = "counter" as const;
+  /** metric name */
+  readonly name: string;
+  /** what it counts */
+  readonly help: string;
   #values = new Map<string, number>();
   /** Creates a counter; use {@linkcode MetricsRegistry.counter}. */
-  constructor(readonly name: string, readonly help: string) {
+  constructor(name: string, help: string) {
     checkName(name);
+    this.name = name;
+    this.help = help;
   }
   /** Adds `by` (default 1) for these labels. */
   inc(labels: Labels = {}, by = 1): void {
@@ -71,12 +83,19 @@ export class Counter implements Family {
  * outbox.set(3);
  * ```
  */
-export class Gauge implements Family {
+export class Gauge implements MetricFamily {
+  /** Prometheus type */
   readonly type = "gauge" as const;
+  /** metric name */
+  readonly name: string;
+  /** what it counts */
+  readonly help: string;
   #values = new Map<string, number>();
   /** Creates a gauge; use {@linkcode MetricsRegistry.gauge}. */
-  constructor(readonly name: string, readonly help: string) {
+  constructor(name: string, help: string) {
     checkName(name);
+    this.name = name;
+    this.help = help;
   }
   /** Sets the value for these labels. */
   set(value: number, labels: Labels = {}): void {
@@ -103,12 +122,22 @@ export class Gauge implements Family {
  * ms.observe(92);
  * ```
  */
-export class Histogram implements Family {
+export class Histogram implements MetricFamily {
+  /** Prometheus type */
   readonly type = "histogram" as const;
+  /** metric name */
+  readonly name: string;
+  /** what it measures */
+  readonly help: string;
+  /** upper bounds of the buckets, increasing */
+  readonly buckets: readonly number[];
   #series = new Map<string, { counts: number[]; sum: number; count: number; labels: Labels }>();
   /** Creates a histogram; use {@linkcode MetricsRegistry.histogram}. */
-  constructor(readonly name: string, readonly help: string, readonly buckets: readonly number[]) {
+  constructor(name: string, help: string, buckets: readonly number[]) {
     checkName(name);
+    this.name = name;
+    this.help = help;
+    this.buckets = buckets;
     if (!buckets.every((b, i) => i === 0 || b > buckets[i - 1])) {
       throw new RangeError("buckets must increase");
     }
@@ -158,7 +187,7 @@ export class Histogram implements Family {
  * ```
  */
 export class MetricsRegistry {
-  #families = new Map<string, Family>();
+  #families = new Map<string, MetricFamily>();
 
   /** A counter, created on first use. */
   counter(name: string, help: string): Counter {
@@ -184,7 +213,7 @@ export class MetricsRegistry {
     return out.join("\n") + "\n";
   }
 
-  #get<T extends Family>(name: string, make: () => T, kind: new (...args: never[]) => T): T {
+  #get<T extends MetricFamily>(name: string, make: () => T, kind: new (...args: never[]) => T): T {
     const existing = this.#families.get(name);
     if (existing) {
       if (!(existing instanceof kind)) {
