@@ -7,6 +7,7 @@
 
 import { dirname, join } from "node:path";
 import { ClipError, ClipRecorder, type ClipRecorderOptions, type FinishedClip } from "./clip_recorder.ts";
+import type { MetricsRegistry } from "./metrics.ts";
 import { MotionDetector, type MotionDetectorOptions } from "./motion_detector.ts";
 import { RtspSource, type RtspSourceOptions } from "./rtsp_source.ts";
 
@@ -43,6 +44,21 @@ export interface CameraCaptureOptions {
   readonly onClip?: (clip: FinishedClip) => void | Promise<void>;
   /** called with each log line */
   readonly onLog?: (entry: CaptureLogEntry) => void;
+  /**
+   * Where to count frames, motion events, clips and reconnects (labelled by camera).
+   * @default not counted
+   */
+  readonly metrics?: MetricsRegistry;
+}
+
+/** What a camera is doing, for health checks. */
+export interface CameraStatus {
+  /** connected and delivering frames */
+  readonly connected: boolean;
+  /** wall-clock time of the last frame, ms since the epoch (0 before the first) */
+  readonly lastFrame: number;
+  /** whether a clip is being recorded */
+  readonly recording: boolean;
 }
 
 /**
@@ -71,12 +87,17 @@ export class CameraCapture {
   readonly #recorder: ClipRecorder;
   readonly #log: (level: "info" | "warn", message: string) => void;
   readonly #cacheDir: string;
+  readonly #count: (metric: string, help: string) => void;
   #running: Promise<void> | undefined;
+  #connected = false;
+  #lastFrame = 0;
 
   /** Builds the parts; nothing starts until {@linkcode CameraCapture.run}. */
   constructor(options: CameraCaptureOptions) {
     this.camera = options.camera;
     this.#log = (level, message) => options.onLog?.({ camera: options.camera, level, message });
+    const labels = { camera: options.camera };
+    this.#count = (metric, help) => options.metrics?.counter(metric, help).inc(labels);
     this.#recorder = new ClipRecorder({
       ...options.clips,
       camera: options.camera,
@@ -85,12 +106,18 @@ export class CameraCapture {
         const seconds = ((clip.end - clip.start) / 1000).toFixed(1);
         const cut = clip.truncated ? ", cut short" : "";
         this.#log("info", `clip ${clip.relativePath} (${seconds} s, peak ${clip.peak.toFixed(3)}${cut})`);
+        this.#count("camwatch_clips_total", "Clips written.");
         await options.onClip?.(clip);
       },
     });
     this.#detector = new MotionDetector(options.motion);
     this.#cacheDir = options.cacheDir ?? join(options.videoDir, ".cache", options.camera);
     this.#source = new RtspSource({ ...options.source, url: options.url, cacheDir: this.#cacheDir });
+  }
+
+  /** What the camera is doing now. */
+  get status(): CameraStatus {
+    return { connected: this.#connected, lastFrame: this.#lastFrame, recording: this.#recorder.recording };
   }
 
   /** Runs until {@linkcode CameraCapture.stop} (or a fatal camera error, which it rethrows). */
@@ -111,9 +138,12 @@ export class CameraCapture {
       for await (const e of this.#source) {
         switch (e.type) {
           case "frame": {
+            this.#lastFrame = e.frame.ts;
+            this.#count("camwatch_frames_total", "Grey frames read for motion detection.");
             const update = this.#detector.update(e.frame);
             this.#recorder.motion(update);
             if (update.event?.type === "start") {
+              this.#count("camwatch_motion_events_total", "Motion events started.");
               this.#log("info", `motion started (score ${update.event.score.toFixed(3)})`);
             } else if (update.event?.type === "end") {
               const seconds = ((update.event.end - update.event.start) / 1000).toFixed(1);
@@ -128,18 +158,21 @@ export class CameraCapture {
             if (e.attempt === 0) this.#log("info", `connecting to ${url}`);
             break;
           case "connected":
+            this.#connected = true;
             this.#log("info", `connected (connection ${e.session})`);
             break;
           case "stalled":
             this.#log("warn", `no frames for ${e.silentMs} ms: restarting the connection`);
             break;
           case "disconnected":
+            this.#connected = false;
             // A new connection starts a new stream: learn its background afresh.
             this.#detector.reset();
             await this.#keepGoing(() => this.#recorder.cameraLost());
             if (e.reason !== "closed") this.#log("warn", `disconnected: ${e.reason}`);
             break;
           case "retrying":
+            this.#count("camwatch_reconnects_total", "Attempts to reconnect to the camera.");
             this.#log("warn", `reconnecting in ${(e.inMs / 1000).toFixed(1)} s (attempt ${e.attempt})`);
             break;
         }

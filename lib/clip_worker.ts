@@ -9,6 +9,7 @@ import { hostname } from "node:os";
 import { type ClipTask, resolveClipPath, TaskError } from "./clip_task.ts";
 import type { DetectionLog, LogLine } from "./detection_log.ts";
 import { CamwatchError } from "./errors.ts";
+import type { MetricsRegistry } from "./metrics.ts";
 import type { DeadLetter, Delivery, RedisTaskQueue } from "./redis_task_queue.ts";
 import type { VideoSummary, YoloAnalyzer } from "./yolo_analyzer.ts";
 
@@ -39,6 +40,11 @@ export interface ClipWorkerOptions {
   readonly name?: string;
   /** called with one line of text per event */
   readonly onLog?: (message: string) => void;
+  /**
+   * Where to count tasks by outcome and time inference and clip analysis.
+   * @default not counted
+   */
+  readonly metrics?: MetricsRegistry;
 }
 
 /** What happened to one task. */
@@ -108,9 +114,27 @@ export class ClipWorker {
     const started = performance.now();
     let summary: VideoSummary | undefined;
     let error: string | undefined;
+    const metrics = this.#options.metrics;
+    const inference = metrics?.histogram(
+      "camwatch_inference_ms",
+      "Inference time per analysed frame, in milliseconds.",
+      [10, 25, 50, 75, 100, 150, 250, 500, 1000],
+    );
     try {
-      summary = await this.#options.analyzer.analyzeVideo(path, { sampleFps: this.#options.sampleFps ?? 2 })
-        .summary();
+      const analysis = this.#options.analyzer.analyzeVideo(path, { sampleFps: this.#options.sampleFps ?? 2 });
+      for await (const frame of analysis) inference?.observe(frame.inferenceMs);
+      summary = await analysis.summary();
+      metrics?.histogram("camwatch_clip_analysis_seconds", "Time to analyse one clip, in seconds.", [
+        1,
+        2,
+        5,
+        10,
+        20,
+        30,
+        60,
+        120,
+        300,
+      ]).observe((performance.now() - started) / 1000);
     } catch (e) {
       // A clip that cannot be read will not get better: log the failure. Anything else (the
       // inference worker crashed, …) is left unacknowledged, to be retried.
@@ -165,6 +189,7 @@ export class ClipWorker {
 
   #count(outcome: TaskOutcome, message: string): TaskOutcome {
     this.counts[outcome]++;
+    this.#options.metrics?.counter("camwatch_tasks_total", "Tasks handled, by outcome.").inc({ outcome });
     this.#options.onLog?.(`${outcome}: ${message}`);
     return outcome;
   }

@@ -374,3 +374,30 @@ export function readWorkerSettings(env: Env = Deno.env.toObject()): WorkerSettin
     maxAttempts: numberVar(env, "TASK_MAX_ATTEMPTS", 3, { min: 1, max: 100, integer: true }),
   };
 }
+
+/** Where `/healthz` and `/metrics` are served. */
+export interface MetricsSettings {
+  /** `METRICS_PORT` (`off` disables them); undefined when off */
+  readonly port: number | undefined;
+  /** `METRICS_HOST`: address to listen on (default 127.0.0.1) */
+  readonly hostname: string;
+}
+
+/**
+ * Reads `METRICS_PORT` (a port, or `off`) and `METRICS_HOST`.
+ *
+ * @example
+ * ```ts
+ * import { readMetricsSettings } from "./config.ts";
+ * console.log(readMetricsSettings({}, 9464).port, readMetricsSettings({ METRICS_PORT: "off" }, 9464).port);
+ * // 9464 undefined
+ * ```
+ */
+export function readMetricsSettings(env: Env, defaultPort: number): MetricsSettings {
+  const hostname = readVar(env, "METRICS_HOST") ?? "127.0.0.1";
+  if (readVar(env, "METRICS_PORT")?.toLowerCase() === "off") return { port: undefined, hostname };
+  return {
+    port: numberVar(env, "METRICS_PORT", defaultPort, { min: 0, max: 65535, integer: true }),
+    hostname,
+  };
+}

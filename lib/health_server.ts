@@ -77,3 +77,27 @@ export function serveHealth(options: HealthServerOptions): HealthServer {
   });
   return { port: server.addr.port, close: () => server.shutdown() };
 }
+
+/**
+ * Like {@linkcode serveHealth}, but a port already in use (a second worker on the same host)
+ * is reported through `warn` and the process goes on without the endpoints.
+ *
+ * @example
+ * ```ts
+ * import { startHealthServer } from "./health_server.ts";
+ * import { MetricsRegistry } from "./metrics.ts";
+ * const server = startHealthServer({ port: 9465, registry: new MetricsRegistry(), health: () => ({ ok: true }) }, console.warn);
+ * ```
+ */
+export function startHealthServer(
+  options: HealthServerOptions,
+  warn: (message: string) => void,
+): HealthServer | undefined {
+  try {
+    return serveHealth(options);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AddrInUse)) throw e;
+    warn(`port ${options.port} is in use: no /healthz or /metrics (set METRICS_PORT, or METRICS_PORT=off)`);
+    return undefined;
+  }
+}

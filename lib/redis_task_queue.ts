@@ -395,6 +395,45 @@ export class RedisTaskQueue {
     };
   }
 
+  /** Whether the connection to Redis is up now. */
+  get connected(): boolean {
+    return this.#redis.status === "ready";
+  }
+
+  /** Tasks waiting in the outbox for Redis (0 without an outbox). */
+  async outboxSize(): Promise<number> {
+    const outbox = this.#options.outboxPath;
+    if (!outbox) return 0;
+    try {
+      return (await Deno.readTextFile(outbox)).split("\n").filter((l) => l.trim()).length;
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * Records that a worker is alive, with what it wants to show (counts, model…), for
+   * `ttlSeconds`; monitoring lists the live ones with {@linkcode RedisTaskQueue.workers}.
+   */
+  async heartbeat(name: string, info: Record<string, unknown>, ttlSeconds = 30): Promise<void> {
+    const value = JSON.stringify({ name, ...info, at: new Date().toISOString() });
+    await this.#redis.set(`${this.stream}:worker:${name}`, value, "EX", ttlSeconds);
+  }
+
+  /** The workers whose heartbeat has not expired, with what they reported. */
+  async workers(): Promise<Record<string, unknown>[]> {
+    const keys: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, found] = await this.#redis.scan(cursor, "MATCH", `${this.stream}:worker:*`, "COUNT", 100);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== "0");
+    if (keys.length === 0) return [];
+    const values = await this.#redis.mget(...keys);
+    return values.flatMap((v) => (v ? [JSON.parse(v)] : []));
+  }
+
   /** Closes the connections. */
   async close(): Promise<void> {
     for (const reader of this.#readers) reader.disconnect();

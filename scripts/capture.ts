@@ -10,8 +10,10 @@
 import { join } from "node:path";
 import { CameraCapture, type CaptureLogEntry } from "../lib/camera_capture.ts";
 import { taskFromClip } from "../lib/clip_task.ts";
-import { readCaptureSettings, readQueueSettings } from "../lib/config.ts";
+import { readCaptureSettings, readMetricsSettings, readQueueSettings } from "../lib/config.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
+import { startHealthServer } from "../lib/health_server.ts";
+import { MetricsRegistry } from "../lib/metrics.ts";
 import { RedisTaskQueue } from "../lib/redis_task_queue.ts";
 
 function log(
@@ -24,10 +26,11 @@ function log(
   else console.error(line);
 }
 
-let settings, queueSettings;
+let settings, queueSettings, metricsSettings;
 try {
   settings = readCaptureSettings();
   queueSettings = readQueueSettings();
+  metricsSettings = readMetricsSettings(Deno.env.toObject(), 9464);
 } catch (e) {
   if (e instanceof ConfigError) {
     console.error(`capture: ${e.message}`);
@@ -51,6 +54,13 @@ if (queueSettings.redis) {
   }
 }
 
+const metrics = new MetricsRegistry();
+const published = metrics.counter(
+  "camwatch_tasks_published_total",
+  "Clip tasks handed to the queue (or its outbox).",
+);
+const outbox = metrics.gauge("camwatch_outbox_tasks", "Tasks waiting in the outbox for Redis.");
+
 const captures = settings.cameras.map((camera) =>
   new CameraCapture({
     camera: camera.name,
@@ -69,13 +79,33 @@ const captures = settings.cameras.map((camera) =>
       },
     },
     onLog: log,
+    metrics,
     onClip: queue && (async (clip) => {
       const id = await queue.publish(taskFromClip(clip));
+      published.inc({ camera: camera.name });
+      outbox.set(await queue.outboxSize());
       const where = id ? `queued on ${queue.stream}` : "kept in the outbox until Redis is back";
       log({ camera: camera.name, level: "info", message: `task ${clip.relativePath} ${where}` });
     }),
   })
 );
+
+const server = metricsSettings.port === undefined ? undefined : startHealthServer({
+  port: metricsSettings.port,
+  hostname: metricsSettings.hostname,
+  registry: metrics,
+  health: async () => {
+    if (queue) outbox.set(await queue.outboxSize());
+    const cameras = Object.fromEntries(captures.map((c) => [c.camera, c.status]));
+    return {
+      ok: captures.every((c) => c.status.connected),
+      cameras,
+      redis: queue
+        ? (queue.connected ? "connected" : "unreachable (tasks go to the outbox)")
+        : "not configured",
+    };
+  },
+}, (message) => log({ level: "warn", message }));
 
 let stopping = false;
 const stop = () => {
@@ -87,6 +117,9 @@ const stop = () => {
 Deno.addSignalListener("SIGTERM", stop);
 Deno.addSignalListener("SIGINT", stop);
 
+if (server) {
+  log({ level: "info", message: `health and metrics on http://${metricsSettings.hostname}:${server.port}/` });
+}
 log({
   level: "info",
   message: `capturing ${captures.length} camera(s) into ${settings.videoDir}` +
@@ -104,5 +137,6 @@ for (const [i, r] of results.entries()) {
   }
 }
 await queue?.close();
+await server?.close();
 log({ level: "info", message: "stopped" });
 Deno.exit(failed ? 1 : 0);

@@ -9,7 +9,15 @@
  */
 
 import { ClipWorker } from "../lib/clip_worker.ts";
-import { readAnalyzerSettings, readQueueSettings, readWorkerSettings } from "../lib/config.ts";
+import { hostname } from "node:os";
+import {
+  readAnalyzerSettings,
+  readMetricsSettings,
+  readQueueSettings,
+  readWorkerSettings,
+} from "../lib/config.ts";
+import { startHealthServer } from "../lib/health_server.ts";
+import { MetricsRegistry } from "../lib/metrics.ts";
 import { DetectionLog } from "../lib/detection_log.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
 import { RedisTaskQueue } from "../lib/redis_task_queue.ts";
@@ -21,6 +29,7 @@ try {
   const analysis = readAnalyzerSettings();
   const queueSettings = readQueueSettings();
   const settings = readWorkerSettings();
+  const metricsSettings = readMetricsSettings(Deno.env.toObject(), 9465);
   if (!queueSettings.redis) {
     throw new ConfigError("REDIS_URL (or RDS_HOST) is not set: the worker needs Redis");
   }
@@ -32,7 +41,9 @@ try {
     maxAttempts: settings.maxAttempts,
   });
   const analyzer = await YoloAnalyzer.create(analysis);
+  const metrics = new MetricsRegistry();
   const worker = new ClipWorker({
+    metrics,
     queue,
     analyzer,
     log: new DetectionLog(settings.logPath),
@@ -50,10 +61,36 @@ try {
   };
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);
+  const server = metricsSettings.port === undefined ? undefined : startHealthServer({
+    port: metricsSettings.port,
+    hostname: metricsSettings.hostname,
+    registry: metrics,
+    health: () => ({
+      ok: queue.connected,
+      redis: queue.connected ? "connected" : "reconnecting",
+      tasks: worker.counts,
+    }),
+  }, say);
+  // A heartbeat in Redis lets monitoring (the queue notebook) see which workers are alive.
+  const started = new Date().toISOString();
+  const beat = () =>
+    queue.heartbeat(worker.name, {
+      host: hostname(),
+      pid: Deno.pid,
+      model: analyzer.modelName,
+      started,
+      tasks: worker.counts,
+    })
+      .catch(() => {});
+  await beat();
+  const beating = setInterval(beat, 10_000);
   say(
     `${worker.name} consuming ${queue.stream} on ${queue.display} with ${analyzer.modelName}, log ${settings.logPath}`,
   );
+  if (server) say(`health and metrics on http://${metricsSettings.hostname}:${server.port}/`);
   await worker.run(controller.signal);
+  clearInterval(beating);
+  await server?.close();
   analyzer.close();
   await queue.close();
   say(`stopped: ${JSON.stringify(worker.counts)}`);

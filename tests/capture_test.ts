@@ -193,11 +193,14 @@ Deno.test("a camera drop mid-clip: the clip is finished short, then the capture 
   }
 });
 
+/** `deno run` with the permissions of `deno task capture` (see deno.json). */
 const CAPTURE = [
   "run",
   "--allow-read",
   "--allow-write",
   "--allow-env",
+  "--allow-sys",
+  "--allow-net",
   "--allow-run=ffmpeg,ffprobe",
   repoPath("scripts/capture.ts"),
 ];

@@ -55,6 +55,19 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs: number,
   }
 }
 
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** The value of one sample line in Prometheus text (`name{labels} value`), or NaN. */
+function metric(text: string, series: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(series + " "));
+  return line ? Number(line.slice(series.length + 1)) : NaN;
+}
+
 function spawnScript(script: string, env: Record<string, string>): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", ...PERMS, repoPath(`scripts/${script}`)],
@@ -88,11 +101,33 @@ Deno.test("end to end with the real scripts: emulator → capture → Redis → 
     PREROLL_SECONDS: "1",
     MAX_CLIP_SECONDS: "3",
   };
-  const capture = spawnScript("capture.ts", env);
-  const worker = spawnScript("worker.ts", env);
+  const [capturePort, workerPort] = [freePort(), freePort()];
+  const capture = spawnScript("capture.ts", { ...env, METRICS_PORT: String(capturePort) });
+  const worker = spawnScript("worker.ts", { ...env, METRICS_PORT: String(workerPort) });
   const log = join(videoDir, "detections_log.jsonl");
   try {
     await until(async () => (await logLines(log)).length >= 1, 60_000, "the first log line");
+    // Health and metrics of both processes while they run.
+    const health = await (await fetch(`http://127.0.0.1:${capturePort}/healthz`)).json();
+    assert.equal(health.ok, true);
+    assert.equal(health.cameras.front.connected, true);
+    assert.equal(health.redis, "connected");
+    const captureMetrics = await (await fetch(`http://127.0.0.1:${capturePort}/metrics`)).text();
+    assert.ok(metric(captureMetrics, 'camwatch_frames_total{camera="front"}') > 10, captureMetrics);
+    assert.ok(metric(captureMetrics, 'camwatch_clips_total{camera="front"}') >= 1);
+    assert.ok(metric(captureMetrics, 'camwatch_tasks_published_total{camera="front"}') >= 1);
+    assert.equal(metric(captureMetrics, "camwatch_outbox_tasks"), 0);
+    const workerHealth = await fetch(`http://127.0.0.1:${workerPort}/healthz`);
+    assert.equal(workerHealth.status, 200);
+    await workerHealth.body?.cancel();
+    const workerMetrics = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
+    assert.ok(metric(workerMetrics, 'camwatch_tasks_total{outcome="logged"}') >= 1, workerMetrics);
+    assert.ok(metric(workerMetrics, "camwatch_inference_ms_count") >= 6);
+    assert.ok(metric(workerMetrics, "camwatch_clip_analysis_seconds_count") >= 1);
+    await using monitor = await RedisTaskQueue.connect({ redis: redis.url });
+    const alive = await monitor.workers();
+    assert.equal(alive.length, 1);
+    assert.equal(alive[0].model, "yolov8n_int8.onnx");
   } finally {
     const c = await stopScript(capture);
     const w = await stopScript(worker);
