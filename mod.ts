@@ -109,5 +109,13 @@ export {
   type HealthServerOptions,
   serveHealth,
 } from "./lib/health_server.ts";
+export {
+  createLogger,
+  type LogFields,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+  readLogSettings,
+} from "./lib/logger.ts";
 export { redactText, redactUrl, urlPassword } from "./lib/redact.ts";
 export { CamwatchError, ConfigError, MediaError, ModelError } from "./lib/errors.ts";

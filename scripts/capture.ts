@@ -13,21 +13,20 @@ import { taskFromClip } from "../lib/clip_task.ts";
 import { readCaptureSettings, readMetricsSettings, readQueueSettings } from "../lib/config.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
 import { startHealthServer } from "../lib/health_server.ts";
+import { createLogger, type Logger, readLogSettings } from "../lib/logger.ts";
 import { MetricsRegistry } from "../lib/metrics.ts";
 import { RedisTaskQueue } from "../lib/redis_task_queue.ts";
 
+let logger: Logger;
 function log(
   entry: CaptureLogEntry | { camera?: string; level: "info" | "warn" | "error"; message: string },
 ) {
-  const line = `${new Date().toISOString()} ${entry.level.padEnd(5)} ${
-    entry.camera ? `${entry.camera}: ` : ""
-  }${entry.message}`;
-  if (entry.level === "info") console.log(line);
-  else console.error(line);
+  logger[entry.level](entry.message, entry.camera ? { camera: entry.camera } : {});
 }
 
 let settings, queueSettings, metricsSettings;
 try {
+  logger = createLogger({ component: "capture", ...readLogSettings(Deno.env.toObject()) });
   settings = readCaptureSettings();
   queueSettings = readQueueSettings();
   metricsSettings = readMetricsSettings(Deno.env.toObject(), 9464);

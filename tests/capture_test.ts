@@ -216,9 +216,12 @@ Deno.test("deno task capture: wrong credentials stop it with a clear message, no
   }).output();
   const stderr = decoder.decode(out.stderr);
   assert.equal(out.code, 1, stderr);
+  // Not a terminal: the error is a JSON log line naming the camera.
+  const error = stderr.trim().split("\n").map((l) => JSON.parse(l)).find((e) => e.level === "error");
+  assert.equal(error?.camera, "door", stderr);
   assert.match(
-    stderr,
-    /door: camera rtsp:\/\/admin:\*\*\*@127\.0\.0\.1:\d+\/stream refused the login \(401 Unauthorized\)/,
+    error.msg,
+    /^camera rtsp:\/\/admin:\*\*\*@127\.0\.0\.1:\d+\/stream refused the login \(401 Unauthorized\)/,
   );
   assert.doesNotMatch(stderr + decoder.decode(out.stdout), /battery-staple|correct-horse/);
 });
@@ -253,6 +256,7 @@ Deno.test("deno task capture: SIGTERM finishes the clip in progress and exits 0"
       VIDEO_DIR: videoDir,
       CLIP_SECONDS: "30",
       PREROLL_SECONDS: "2",
+      LOG_FORMAT: "text",
     },
     stdin: "null",
     stdout: "piped",
@@ -278,7 +282,7 @@ Deno.test("deno task capture: SIGTERM finishes the clip in progress and exits 0"
   const stderr = await new Response(child.stderr).text();
   assert.equal(status.code, 0, stderr);
   assert.match(stdout, /stopping: finishing the clips in progress/);
-  assert.match(stdout, /yard: clip yard\/\d{8}-\d{6}\.mp4 \(\d+\.\d s, peak [\d.]+, cut short\)/);
+  assert.match(stdout, /capture yard: clip yard\/\d{8}-\d{6}\.mp4 \(\d+\.\d s, peak [\d.]+, cut short\)/);
   const clips = [...Deno.readDirSync(`${videoDir}/yard`)].map((e) => e.name);
   assert.equal(clips.filter((n) => n.endsWith(".mp4")).length, 1);
   assert.equal(clips.filter((n) => n.endsWith(".json")).length, 1);

@@ -134,6 +134,10 @@ Deno.test("end to end with the real scripts: emulator → capture → Redis → 
     assert.equal(c.code, 0, c.stderr);
     assert.equal(w.code, 0, w.stderr);
     assert.match(w.stdout, /stopped: /);
+    // Not a terminal: one JSON object per line.
+    const events = c.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.ok(events.every((e) => e.component === "capture" && e.level && e.ts && e.msg));
+    assert.ok(events.some((e) => e.camera === "front" && /^clip front\//.test(e.msg)));
     assert.doesNotMatch(c.stdout + c.stderr + w.stdout + w.stderr, /pipeline-pw/);
   }
   const [first] = await logLines(log);
