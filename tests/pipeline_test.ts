@@ -180,7 +180,7 @@ Deno.test("kill -9 a worker mid-clip: another takes the task over; exactly one l
   assert.equal(lines[0].ok, true);
 });
 
-Deno.test("two workers, many tasks; bad tasks become ok:false lines or dead letters; workers go on", async () => {
+Deno.test("three workers, many tasks; bad tasks become ok:false lines or dead letters; workers go on", async () => {
   await using redis = await startRedis();
   const videoDir = join(dir, "many");
   await Deno.mkdir(join(videoDir, "front"), { recursive: true });
@@ -211,7 +211,7 @@ Deno.test("two workers, many tasks; bad tasks become ok:false lines or dead lett
   const log = new DetectionLog(join(videoDir, "detections_log.jsonl"));
   const analyzer = await YoloAnalyzer.create();
   const controller = new AbortController();
-  const workers = await Promise.all(["one", "two"].map(async (name) => {
+  const workers = await Promise.all(["one", "two", "three"].map(async (name) => {
     const queue = await RedisTaskQueue.connect({ redis: redis.url, consumer: name, blockMs: 200 });
     return { queue, worker: new ClipWorker({ queue, analyzer, log, videoDir, sampleFps: 2, name }) };
   }));
@@ -233,7 +233,7 @@ Deno.test("two workers, many tasks; bad tasks become ok:false lines or dead lett
   assert.match(byId.get(corrupt.id)!.error!, /front\/corrupt\.mp4: damaged or truncated video/);
   assert.match(byId.get(missing.id)!.error!, /front\/missing\.mp4.*(No such file|not a readable video)/i);
   assert.match(byId.get(escape.id)!.error!, /leaves the video folder/);
-  assert.ok(workers.every(({ worker }) => worker.counts.logged > 0), "both workers took part");
+  assert.ok(workers.every(({ worker }) => worker.counts.logged > 0), "every worker took part");
   const stats = await producer.stats();
   assert.equal(stats.pending, 0);
   assert.equal(stats.dead, 2, "the ../ task and the malformed entry");
