@@ -81,6 +81,7 @@ def main():
     parser.add_argument("--fps", type=float, default=10)
     parser.add_argument("--live")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--address", default="127.0.0.1")
     parser.add_argument("--path", default="/stream")
     parser.add_argument("--user", default="")
     args = parser.parse_args()
@@ -88,7 +89,7 @@ def main():
 
     Gst.init(None)
     server = GstRtspServer.RTSPServer()
-    server.set_address("127.0.0.1")
+    server.set_address(args.address)
     server.set_service(str(args.port))
     factory = GstRtspServer.RTSPMediaFactory()
     if args.live:
@@ -123,7 +124,7 @@ def main():
 
     server.get_mount_points().add_factory(args.path, factory)
     if server.attach(None) == 0:
-        raise SystemExit(f"camera_emulator: cannot listen on 127.0.0.1:{args.port}")
+        raise SystemExit(f"camera_emulator: cannot listen on {args.address}:{args.port}")
 
     loop = GLib.MainLoop()
     for sig in (signal.SIGTERM, signal.SIGINT):

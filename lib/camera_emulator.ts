@@ -32,7 +32,12 @@ export interface CameraEmulatorOptions {
    */
   gstSource?: string;
   /**
-   * TCP port of the RTSP server on 127.0.0.1; 0 picks a free one.
+   * Address to listen on (`0.0.0.0` to serve other containers or machines).
+   * @default "127.0.0.1"
+   */
+  host?: string;
+  /**
+   * TCP port of the RTSP server; 0 picks a free one.
    * @default 0
    */
   port?: number;
@@ -137,7 +142,19 @@ export class CameraEmulator {
       }
       if (live === undefined) await prepareStream(input, stream, reencode, fps, options.file);
       const source = live === undefined ? ["--file", stream] : ["--live", live];
-      const args = [SERVER, ...source, "--fps", String(fps), "--port", String(port), "--path", path];
+      const host = options.host ?? "127.0.0.1";
+      const args = [
+        SERVER,
+        ...source,
+        "--fps",
+        String(fps),
+        "--port",
+        String(port),
+        "--path",
+        path,
+        "--address",
+        host,
+      ];
       if (user !== undefined) args.push("--user", user);
       let child: Deno.ChildProcess;
       try {
@@ -156,7 +173,8 @@ export class CameraEmulator {
       }
       const bound = await readyPort(child);
       const auth = user === undefined ? "" : `${encodeURIComponent(user)}:${encodeURIComponent(password!)}@`;
-      return new CameraEmulator(child, dir, bound, `rtsp://${auth}127.0.0.1:${bound}${path}`);
+      const reach = host === "0.0.0.0" ? "127.0.0.1" : host;
+      return new CameraEmulator(child, dir, bound, `rtsp://${auth}${reach}:${bound}${path}`);
     } catch (e) {
       await Deno.remove(dir, { recursive: true }).catch(() => {});
       throw e;

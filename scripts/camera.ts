@@ -14,7 +14,8 @@ const USAGE = `usage: deno task camera [options]
 
   --file F          video to loop (default: a still test pattern)
   --device D        serve a live video device instead, e.g. a webcam: /dev/video0
-  --port P          RTSP port on 127.0.0.1 (default: a free one)
+  --port P          RTSP port (default: a free one)
+  --host H          address to listen on (default 127.0.0.1; 0.0.0.0 for other containers)
   --path /p         stream path (default: /stream)
   --fps N           frames per second (default: the file's)
   --user U          require basic authentication as U ...
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     file: { type: "string" },
     device: { type: "string" },
     port: { type: "string" },
+    host: { type: "string" },
     path: { type: "string" },
     fps: { type: "string" },
     user: { type: "string" },
@@ -52,6 +54,7 @@ try {
     file: values.file,
     device: values.device,
     port: number("port", values.port),
+    host: values.host,
     path: values.path,
     fps: number("fps", values.fps),
     user: values.user,
