@@ -102,7 +102,15 @@ export {
 } from "./lib/redis_task_queue.ts";
 export { ClipWorker, type ClipWorkerOptions, type TaskOutcome } from "./lib/clip_worker.ts";
 export { PrivateRedis, PrivateRedisError, type PrivateRedisOptions } from "./lib/private_redis.ts";
-export { Counter, Gauge, Histogram, type Labels, type MetricFamily, MetricsRegistry } from "./lib/metrics.ts";
+export {
+  Counter,
+  Gauge,
+  Histogram,
+  type Labels,
+  type MetricFamily,
+  MetricsRegistry,
+  SingleValueMetric,
+} from "./lib/metrics.ts";
 export {
   type HealthReport,
   type HealthServer,

@@ -34,6 +34,39 @@ export interface MetricFamily {
 }
 
 /**
+ * One number per label set, the part counters and gauges share.
+ *
+ * @example
+ * ```ts
+ * import { MetricsRegistry } from "./metrics.ts";
+ * const outbox = new MetricsRegistry().gauge("camwatch_outbox_tasks", "Tasks waiting for Redis.");
+ * console.log(outbox.get()); // 0
+ * ```
+ */
+export abstract class SingleValueMetric {
+  /** metric name */
+  readonly name: string;
+  /** what it counts */
+  readonly help: string;
+  /** value per label set (the rendered label text is the key) */
+  protected readonly values: Map<string, number> = new Map();
+  /** Checks the name; use {@linkcode MetricsRegistry} to create one. */
+  constructor(name: string, help: string) {
+    checkName(name);
+    this.name = name;
+    this.help = help;
+  }
+  /** The current value for these labels. */
+  get(labels: Labels = {}): number {
+    return this.values.get(labelKey(labels)) ?? 0;
+  }
+  /** Text-format lines. */
+  render(): string[] {
+    return [...this.values].map(([k, v]) => `${this.name}${k} ${v}`);
+  }
+}
+
+/**
  * A counter: a number that only goes up (frames read, clips written…).
  *
  * @example
@@ -43,33 +76,14 @@ export interface MetricFamily {
  * frames.inc({ camera: "front" });
  * ```
  */
-export class Counter implements MetricFamily {
+export class Counter extends SingleValueMetric implements MetricFamily {
   /** Prometheus type */
   readonly type = "counter" as const;
-  /** metric name */
-  readonly name: string;
-  /** what it counts */
-  readonly help: string;
-  #values = new Map<string, number>();
-  /** Creates a counter; use {@linkcode MetricsRegistry.counter}. */
-  constructor(name: string, help: string) {
-    checkName(name);
-    this.name = name;
-    this.help = help;
-  }
   /** Adds `by` (default 1) for these labels. */
   inc(labels: Labels = {}, by = 1): void {
     if (by < 0) throw new RangeError("a counter only goes up");
     const key = labelKey(labels);
-    this.#values.set(key, (this.#values.get(key) ?? 0) + by);
-  }
-  /** The current value for these labels. */
-  get(labels: Labels = {}): number {
-    return this.#values.get(labelKey(labels)) ?? 0;
-  }
-  /** Text-format lines. */
-  render(): string[] {
-    return [...this.#values].map(([k, v]) => `${this.name}${k} ${v}`);
+    this.values.set(key, (this.values.get(key) ?? 0) + by);
   }
 }
 
@@ -83,31 +97,12 @@ export class Counter implements MetricFamily {
  * outbox.set(3);
  * ```
  */
-export class Gauge implements MetricFamily {
+export class Gauge extends SingleValueMetric implements MetricFamily {
   /** Prometheus type */
   readonly type = "gauge" as const;
-  /** metric name */
-  readonly name: string;
-  /** what it counts */
-  readonly help: string;
-  #values = new Map<string, number>();
-  /** Creates a gauge; use {@linkcode MetricsRegistry.gauge}. */
-  constructor(name: string, help: string) {
-    checkName(name);
-    this.name = name;
-    this.help = help;
-  }
   /** Sets the value for these labels. */
   set(value: number, labels: Labels = {}): void {
-    this.#values.set(labelKey(labels), value);
-  }
-  /** The current value for these labels. */
-  get(labels: Labels = {}): number {
-    return this.#values.get(labelKey(labels)) ?? 0;
-  }
-  /** Text-format lines. */
-  render(): string[] {
-    return [...this.#values].map(([k, v]) => `${this.name}${k} ${v}`);
+    this.values.set(labelKey(labels), value);
   }
 }
 
