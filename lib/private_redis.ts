@@ -6,6 +6,7 @@
  */
 
 import { CamwatchError } from "./errors.ts";
+import { freePort } from "./free_port.ts";
 import { stopProcess } from "./process.ts";
 
 /** Options of {@linkcode PrivateRedis.start}. */
@@ -29,13 +30,6 @@ export interface PrivateRedisOptions {
 
 /** redis-server is missing or did not start. */
 export class PrivateRedisError extends CamwatchError {}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 /**
  * A running private redis-server.

@@ -9,6 +9,7 @@ import { CameraEmulator } from "../lib/camera_emulator.ts";
 import { type ClipTask, taskFromClip } from "../lib/clip_task.ts";
 import { ClipWorker } from "../lib/clip_worker.ts";
 import { DetectionLog, type LogLine } from "../lib/detection_log.ts";
+import { freePort } from "../lib/free_port.ts";
 import { RedisTaskQueue } from "../lib/redis_task_queue.ts";
 import { YoloAnalyzer } from "../lib/yolo_analyzer.ts";
 import { cutSample, repoPath } from "./helpers/media.ts";
@@ -53,13 +54,6 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs: number,
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** The value of one sample line in Prometheus text (`name{labels} value`), or NaN. */

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { CameraEmulator } from "../lib/camera_emulator.ts";
+import { freePort } from "../lib/free_port.ts";
 import { type CameraSegment, RtspSource, RtspSourceError, type SourceEvent } from "../lib/rtsp_source.ts";
 import { cutSample, repoPath } from "./helpers/media.ts";
 import { startTcpProxy } from "./helpers/tcp_proxy.ts";
@@ -184,9 +185,7 @@ Deno.test("other inputs: RTSP over UDP, an http MJPEG stream, and a plain file",
     });
 
     await t.step("http MJPEG (multipart), served by ffmpeg", async () => {
-      const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-      const port = (listener.addr as Deno.NetAddr).port;
-      listener.close();
+      const port = freePort();
       const server = new Deno.Command("ffmpeg", {
         args: [
           "-loglevel",
