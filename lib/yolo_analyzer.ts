@@ -186,7 +186,7 @@ export class VideoAnalysis implements AsyncIterable<FrameDetections> {
     });
   }
 
-  /** Duration of the video in seconds, once known (after the first frame), for progress. */
+  /** Duration of the video in seconds, once ffprobe has read it (before the first frame), for progress. */
   get duration(): number | undefined {
     return this.#duration;
   }
