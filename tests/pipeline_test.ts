@@ -14,6 +14,7 @@ import { RedisTaskQueue } from "../lib/redis_task_queue.ts";
 import { YoloAnalyzer } from "../lib/yolo_analyzer.ts";
 import { cutSample, repoPath } from "./helpers/media.ts";
 import { startRedis } from "./helpers/redis_server.ts";
+import { until } from "./helpers/until.ts";
 
 const decoder = new TextDecoder();
 const dir = await Deno.makeTempDir({ prefix: "camwatch-pipeline-" });
@@ -45,15 +46,6 @@ async function logLines(path: string): Promise<LogLine[]> {
   const lines: LogLine[] = [];
   for await (const l of new DetectionLog(path).read()) lines.push(l);
   return lines;
-}
-
-/** Waits until `check` holds, polling (a condition on files or Redis, not a fixed sleep). */
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string) {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** The value of one sample line in Prometheus text (`name{labels} value`), or NaN. */

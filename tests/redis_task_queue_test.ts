@@ -7,6 +7,7 @@ import { Redis } from "ioredis";
 import type { ClipTask } from "../lib/clip_task.ts";
 import { type DeadLetter, type Delivery, QueueError, RedisTaskQueue } from "../lib/redis_task_queue.ts";
 import { startRedis } from "./helpers/redis_server.ts";
+import { until } from "./helpers/until.ts";
 
 const task = (n: number): ClipTask => ({
   v: 1,
@@ -120,7 +121,7 @@ Deno.test("Redis restarts: the consumer comes back; the outbox keeps tasks, in o
 
     await redis.stop();
     // While Redis is down, capture keeps publishing: the tasks wait in the outbox.
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => !producer.connected, 5000, "the producer to notice that Redis is gone");
     for (const n of [2, 3, 4]) assert.equal(await producer.publish(task(n)), undefined);
     const outbox = (await Deno.readTextFile(`${dir}/outbox.jsonl`)).trim().split("\n");
     assert.deepEqual(outbox.map((l) => JSON.parse(l).id), [task(2).id, task(3).id, task(4).id]);
@@ -128,6 +129,9 @@ Deno.test("Redis restarts: the consumer comes back; the outbox keeps tasks, in o
     redis = await startRedis({ port: redis.port }); // empty: the group must be made again
     const got = await take(worker, 3);
     assert.deepEqual(got.map((d) => d.task.id), [task(2).id, task(3).id, task(4).id]);
+    // The outbox is emptied once the sends are confirmed, which can be just after a worker
+    // already has the tasks.
+    await until(async () => (await producer.outboxSize()) === 0, 5000, "the outbox to empty");
     assert.equal((await Deno.readTextFile(`${dir}/outbox.jsonl`)).trim(), "");
     await producer.close();
     await worker.close();
