@@ -1,0 +1,100 @@
+/**
+ * Rich output for Deno's Jupyter kernel: an object that carries a MIME bundle under the
+ * kernel's display symbol, so that `await Deno.jupyter.display(x)` (or a cell ending in `x`)
+ * shows a chart, an image or a table instead of `[object Object]`. Nothing here needs Jupyter:
+ * outside a notebook the same objects simply hold their bytes or markup.
+ *
+ * @module
+ */
+
+/** The symbol Deno's Jupyter kernel looks for (`Deno.jupyter.$display`). */
+export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
+
+/** MIME type → content, as Jupyter's `display_data` carries it (binary types in base64). */
+export type MimeBundle = Record<string, string>;
+
+/** Something a Deno notebook can show. */
+export interface Displayable {
+  /** the MIME bundle the kernel sends */
+  [JUPYTER_DISPLAY](): MimeBundle;
+}
+
+/**
+ * Base64 of bytes, for binary MIME types such as `image/png`.
+ *
+ * @example
+ * ```ts
+ * import { base64 } from "./displayable.ts";
+ * console.log(base64(new Uint8Array([1, 2, 3]))); // "AQID"
+ * ```
+ */
+export function base64(bytes: Uint8Array): string {
+  let text = "";
+  // Chunks keep String.fromCharCode's argument list short for large images.
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
+}
+
+/**
+ * Wraps a MIME bundle so that a notebook displays it.
+ *
+ * @example
+ * ```ts
+ * import { displayable, JUPYTER_DISPLAY } from "./displayable.ts";
+ * const note = displayable({ "text/markdown": "**ok**", "text/plain": "ok" });
+ * console.log(note[JUPYTER_DISPLAY]()["text/plain"]); // "ok"
+ * ```
+ */
+export function displayable(bundle: MimeBundle): Displayable {
+  return { [JUPYTER_DISPLAY]: () => bundle };
+}
+
+/**
+ * A PNG image that a notebook shows as an image.
+ *
+ * @example
+ * ```ts
+ * import { pngDisplay } from "./displayable.ts";
+ * const shown = pngDisplay(await Deno.readFile("snapshot.png"), "snapshot");
+ * ```
+ */
+export function pngDisplay(png: Uint8Array, alt = "image"): Displayable {
+  return displayable({ "image/png": base64(png), "text/plain": `<${alt}: PNG, ${png.length} bytes>` });
+}
+
+/**
+ * An HTML fragment (a table, a list of checks) that a notebook shows as HTML, with a plain-text
+ * fallback for consoles and nbconvert's text output.
+ *
+ * @example
+ * ```ts
+ * import { htmlDisplay } from "./displayable.ts";
+ * const shown = htmlDisplay("<b>ok</b>", "ok");
+ * ```
+ */
+export function htmlDisplay(html: string, text: string): Displayable {
+  return displayable({ "text/html": html, "text/plain": text });
+}
+
+const ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/**
+ * Escapes text for HTML content and attribute values.
+ *
+ * @example
+ * ```ts
+ * import { escapeHtml } from "./displayable.ts";
+ * console.log(escapeHtml(`<a href="x">`)); // "&lt;a href=&quot;x&quot;&gt;"
+ * ```
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ENTITIES[c]);
+}
