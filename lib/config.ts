@@ -401,3 +401,40 @@ export function readMetricsSettings(env: Env, defaultPort: number): MetricsSetti
     hostname,
   };
 }
+
+/** What the notebooks look at: the same variables as the scripts, read in one place. */
+export interface NotebookSettings {
+  /** `VIDEO_DIR` and `DETECTION_LOG`, as the worker reads them */
+  readonly videoDir: string;
+  /** the detection log (default `<VIDEO_DIR>/detections_log.jsonl`) */
+  readonly logPath: string;
+  /** where Redis is, and the stream */
+  readonly queue: QueueSettings;
+  /** the model and its thresholds */
+  readonly analyzer: AnalyzerSettings;
+  /** `RTSP_URL`: the camera the camera notebook opens; undefined means the bundled emulator */
+  readonly cameraUrl: string | undefined;
+}
+
+/**
+ * Reads the settings the notebooks use, so that a notebook started next to a capture and a
+ * worker sees what they see.
+ *
+ * @example
+ * ```ts
+ * import { readNotebookSettings } from "./config.ts";
+ * const s = readNotebookSettings({ VIDEO_DIR: "/srv/video", REDIS_URL: "redis://127.0.0.1:6379" });
+ * console.log(s.logPath, s.queue.stream); // "/srv/video/detections_log.jsonl" "video_queue"
+ * ```
+ */
+export function readNotebookSettings(env: Env = Deno.env.toObject()): NotebookSettings {
+  const { videoDir, logPath } = readWorkerSettings(env);
+  const url = readVar(env, "RTSP_URL");
+  return {
+    videoDir,
+    logPath,
+    queue: readQueueSettings(env),
+    analyzer: readAnalyzerSettings(env),
+    cameraUrl: url === undefined ? undefined : checkUrl(url, "RTSP_URL"),
+  };
+}
