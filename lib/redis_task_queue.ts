@@ -88,6 +88,32 @@ export interface DeadLetter {
   readonly reason: string;
 }
 
+/** A task a worker holds without having acknowledged it yet. */
+export interface PendingTask {
+  /** Redis stream entry id */
+  readonly entryId: string;
+  /** the consumer (worker) that holds it */
+  readonly consumer: string;
+  /** milliseconds since it was last delivered */
+  readonly idleMs: number;
+  /** how many times it has been delivered */
+  readonly deliveries: number;
+  /** the task, when it is valid */
+  readonly task: ClipTask | undefined;
+  /** the raw `task` field, undefined if the entry is gone (trimmed) */
+  readonly raw: string | undefined;
+}
+
+/** An entry of the dead-letter stream. */
+export interface BuriedTask extends DeadLetter {
+  /** its id in the dead-letter stream */
+  readonly deadId: string;
+  /** the worker that gave up on it */
+  readonly consumer: string;
+  /** when, ISO 8601 */
+  readonly at: string;
+}
+
 /** Options of {@linkcode RedisTaskQueue.consume}. */
 export interface ConsumeOptions {
   /** stops consuming (after the current read) */
@@ -395,6 +421,43 @@ export class RedisTaskQueue {
     };
   }
 
+  /**
+   * The tasks delivered to a worker and not yet acknowledged, oldest first: who holds each,
+   * for how long, and how many times it was delivered.
+   */
+  async pendingTasks(count = 100): Promise<PendingTask[]> {
+    await this.#ensureGroup();
+    const rows = await this.#redis.xpending(this.stream, this.group, "-", "+", count) as [
+      string,
+      string,
+      number,
+      number,
+    ][];
+    return await Promise.all(rows.map(async ([entryId, consumer, idleMs, deliveries]) => {
+      const [entry] = await this.#redis.xrange(this.stream, entryId, entryId);
+      const raw = entry ? fieldOf(entry[1], "task") : undefined;
+      const task = validTask(raw);
+      return { entryId, consumer, idleMs: Number(idleMs), deliveries: Number(deliveries), task, raw };
+    }));
+  }
+
+  /** The newest entries of the dead-letter stream, newest first, with why each was put there. */
+  async deadLetters(count = 20): Promise<BuriedTask[]> {
+    const entries = await this.#redis.xrevrange(this.deadStream, "+", "-", "COUNT", count);
+    return entries.map(([deadId, fields]) => {
+      const raw = fieldOf(fields, "task") || undefined;
+      return {
+        deadId,
+        entryId: fieldOf(fields, "entry") ?? "",
+        task: validTask(raw),
+        raw,
+        reason: fieldOf(fields, "reason") ?? "",
+        consumer: fieldOf(fields, "consumer") ?? "",
+        at: fieldOf(fields, "at") ?? "",
+      };
+    });
+  }
+
   /** Whether the connection to Redis is up now. */
   get connected(): boolean {
     return this.#redis.status === "ready";
@@ -495,6 +558,15 @@ export class RedisTaskQueue {
       new Date().toISOString(),
     );
     await this.#redis.xack(this.stream, this.group, dead.entryId);
+  }
+}
+
+/** The task in a raw field, or undefined when it is missing or invalid (it is shown raw then). */
+function validTask(raw: string | undefined): ClipTask | undefined {
+  try {
+    return raw === undefined ? undefined : parseTask(raw);
+  } catch {
+    return undefined;
   }
 }
 

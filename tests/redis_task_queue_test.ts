@@ -59,6 +59,12 @@ Deno.test("publish, consume, ack; a malformed entry goes to the dead letters wit
   assert.equal(stats.dead, 2);
   const entries = await raw.xrange("video_queue:dead", "-", "+");
   assert.match(entries[0][1].join(" "), /reason task\.camera must be/);
+  const listed = await producer.deadLetters();
+  assert.deepEqual(listed.map((d) => d.reason.slice(0, 16)), ["task is not JSON", "task.camera must"]);
+  assert.equal(listed[0].task, undefined);
+  assert.match(listed[0].raw ?? "", /^cos\nsystem/);
+  assert.equal(listed[0].consumer, "w1");
+  assert.ok(!Number.isNaN(Date.parse(listed[0].at)));
   raw.disconnect();
   await assert.rejects(() => producer.publish({ ...task(3), path: "" }), /task\.path/);
 });
@@ -73,6 +79,9 @@ Deno.test("a task left pending by a dead worker is taken over; after maxAttempts
   await producer.publish(task(1));
   const [first] = await take(a, 1); // "a" dies without acknowledging
   assert.equal(first.attempt, 1);
+  const [held] = await producer.pendingTasks();
+  assert.deepEqual([held.consumer, held.deliveries, held.task?.id], ["a", 1, task(1).id]);
+  assert.ok(held.idleMs >= 0 && held.idleMs < 10_000);
   const [second] = await take(b, 1);
   assert.equal(second.task.id, task(1).id);
   assert.equal(second.attempt, 2);
