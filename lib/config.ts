@@ -438,3 +438,35 @@ export function readNotebookSettings(env: Env = Deno.env.toObject()): NotebookSe
     cameraUrl: url === undefined ? undefined : checkUrl(url, "RTSP_URL"),
   };
 }
+
+/** Where `deno task notebooks` serves Jupyter. */
+export interface JupyterSettings {
+  /** `NOTEBOOK_HOST`: address to listen on (default 127.0.0.1) */
+  readonly host: string;
+  /** `NOTEBOOK_PORT` (default 8888) */
+  readonly port: number;
+  /** `JUPYTER_TOKEN`: the token; undefined means a random one, shown once */
+  readonly token: string | undefined;
+}
+
+/**
+ * Reads the Jupyter server settings. Jupyter always asks for a token: there is no way to turn
+ * it off here, since a notebook runs any code with the user's rights.
+ *
+ * @example
+ * ```ts
+ * import { readJupyterSettings } from "./config.ts";
+ * console.log(readJupyterSettings({ NOTEBOOK_PORT: "8890" })); // { host: "127.0.0.1", port: 8890, token: undefined }
+ * ```
+ */
+export function readJupyterSettings(env: Env = Deno.env.toObject()): JupyterSettings {
+  const token = readVar(env, "JUPYTER_TOKEN");
+  if (token !== undefined && token.length < 16) {
+    throw new ConfigError("JUPYTER_TOKEN must be at least 16 characters (say, openssl rand -hex 24)");
+  }
+  return {
+    host: readVar(env, "NOTEBOOK_HOST") ?? "127.0.0.1",
+    port: numberVar(env, "NOTEBOOK_PORT", 8888, { min: 1, max: 65535, integer: true }),
+    token,
+  };
+}

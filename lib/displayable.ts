@@ -98,3 +98,32 @@ const ENTITIES: Record<string, string> = {
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c]);
 }
+
+/**
+ * An HTML table of records (columns from the first record's keys, then any others), with a
+ * caption; dates as ISO text, objects as JSON; "none" when there are no rows.
+ *
+ * @example
+ * ```ts
+ * import { tableHtml } from "./displayable.ts";
+ * console.log(tableHtml([{ camera: "front", clips: 3 }], "Clips"));
+ * ```
+ */
+export function tableHtml(rows: readonly Record<string, unknown>[], caption: string): string {
+  const head = `<caption style="text-align:left"><b>${escapeHtml(caption)}</b></caption>`;
+  if (rows.length === 0) return `<table>${head}<tbody><tr><td><i>none</i></td></tr></tbody></table>`;
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cell = (v: unknown) =>
+    escapeHtml(
+      v === undefined || v === null
+        ? ""
+        : v instanceof Date
+        ? v.toISOString()
+        : typeof v === "object"
+        ? JSON.stringify(v)
+        : String(v),
+    );
+  const body = rows.map((r) => `<tr>${columns.map((c) => `<td>${cell(r[c])}</td>`).join("")}</tr>`).join("");
+  return `<table>${head}<thead><tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead>` +
+    `<tbody>${body}</tbody></table>`;
+}

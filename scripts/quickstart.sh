@@ -2,6 +2,7 @@
 # Sets up what camwatch needs on a Debian/Ubuntu machine, then runs one deno task.
 #   bash scripts/quickstart.sh demo    # the main job on the bundled sample
 #   bash scripts/quickstart.sh test    # the test suite
+#   bash scripts/quickstart.sh notebooks   # Jupyter with the Deno kernel, on 127.0.0.1 with a token
 # Safe to run again: it installs only what is missing and says what it does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,9 +13,11 @@ say() { printf 'quickstart: %s\n' "$*" >&2; }
 
 # System packages the toolkit and its tests use: ffmpeg; redis-server (a private one for the
 # demo and the tests); GStreamer's RTSP server with its Python bindings for the camera emulator;
-# bsdutils for `script` (terminal tests).
+# bsdutils for `script` (terminal tests); Jupyter (the classic notebook and nbconvert, which the
+# tests use to run every notebook headlessly).
 APT_PACKAGES=(ffmpeg redis-server python3-gi gir1.2-gst-rtsp-server-1.0 gir1.2-gstreamer-1.0
-  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly bsdutils)
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly bsdutils
+  jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -57,6 +60,11 @@ say "using $(deno --version | head -n 1)"
 
 say "installing npm dependencies (deno install, from deno.lock)"
 deno install --frozen --quiet
+
+if ! jupyter kernelspec list 2>/dev/null | grep -qE '^\s+deno\s'; then
+  say "registering the Deno kernel with Jupyter (deno jupyter --install)"
+  deno jupyter --install >/dev/null 2>&1
+fi
 
 say "running: deno task $task $*"
 exec deno task "$task" "$@"

@@ -1,0 +1,108 @@
+/**
+ * The clips on disk: what capture wrote under the video folder (`<camera>/<stamp>.mp4`, each
+ * with its JSON sidecar), newest first, for the notebooks that pick a clip.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+
+/** What the capture's sidecar says about a clip (the fields the notebooks use). */
+export interface ClipSidecar {
+  /** camera name */
+  readonly camera: string;
+  /** clip start and end, ISO 8601 with zone */
+  readonly start: string;
+  /** clip end, ISO 8601 with zone */
+  readonly end: string;
+  /** seconds */
+  readonly duration: number;
+  /** when the motion started, ISO 8601 */
+  readonly motion_start: string;
+  /** true when the camera dropped before the planned end */
+  readonly truncated: boolean;
+  /** motion seen while recording */
+  readonly motion: {
+    /** highest changed fraction of the frame */
+    readonly peak: number;
+    /** moving regions at the peak, `[x1, y1, x2, y2]` in frame fractions */
+    readonly boxes: number[][];
+    /** `[seconds into the clip, changed fraction]` for each frame with change */
+    readonly timeline: [number, number][];
+  };
+}
+
+/** One clip file. */
+export interface ClipFile {
+  /** path relative to the video folder, as tasks and the log carry it */
+  readonly path: string;
+  /** the camera folder it is in */
+  readonly camera: string;
+  /** size in bytes */
+  readonly bytes: number;
+  /** when the file was written */
+  readonly modified: Date;
+  /** the capture's sidecar, when there is one (clips copied in by hand have none) */
+  readonly sidecar: ClipSidecar | undefined;
+}
+
+/** Options of {@linkcode listClips}. */
+export interface ListClipsOptions {
+  /**
+   * Only this camera's clips.
+   * @default every camera
+   */
+  readonly camera?: string;
+  /**
+   * At most this many (the newest).
+   * @default Infinity
+   */
+  readonly limit?: number;
+}
+
+/**
+ * The finished clips under a video folder, newest first. Hidden entries (the segment cache,
+ * clips still being written, the outbox) are skipped; a missing folder has no clips.
+ *
+ * @example
+ * ```ts
+ * import { listClips } from "./clip_files.ts";
+ * const [newest] = await listClips("video", { limit: 1 });
+ * if (newest) console.log(newest.path, newest.sidecar?.duration);
+ * ```
+ */
+export async function listClips(videoDir: string, options: ListClipsOptions = {}): Promise<ClipFile[]> {
+  const clips: ClipFile[] = [];
+  const cameras: string[] = [];
+  try {
+    for await (const e of Deno.readDir(videoDir)) {
+      if (e.isDirectory && !e.name.startsWith(".") && (!options.camera || e.name === options.camera)) {
+        cameras.push(e.name);
+      }
+    }
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+  for (const camera of cameras) {
+    for await (const e of Deno.readDir(join(videoDir, camera))) {
+      if (!e.isFile || e.name.startsWith(".") || !e.name.endsWith(".mp4")) continue;
+      const file = join(videoDir, camera, e.name);
+      const info = await Deno.stat(file);
+      let sidecar: ClipSidecar | undefined;
+      try {
+        sidecar = JSON.parse(await Deno.readTextFile(file.replace(/\.mp4$/, ".json")));
+      } catch { /* no sidecar, or a broken one: the clip is still listed */ }
+      clips.push({
+        path: `${camera}/${e.name}`,
+        camera,
+        bytes: info.size,
+        modified: info.mtime ?? new Date(0),
+        sidecar,
+      });
+    }
+  }
+  const started = (c: ClipFile) => (c.sidecar ? Date.parse(c.sidecar.start) : c.modified.getTime());
+  clips.sort((a, b) => started(b) - started(a) || b.path.localeCompare(a.path));
+  return clips.slice(0, options.limit ?? Infinity);
+}
