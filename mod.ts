@@ -53,11 +53,15 @@ export {
   type CameraSettings,
   type CaptureSettings,
   type Env,
+  type JupyterSettings,
+  type NotebookSettings,
   numberVar,
   parseSampleFps,
   type QueueSettings,
   readAnalyzerSettings,
   readCaptureSettings,
+  readJupyterSettings,
+  readNotebookSettings,
   readQueueSettings,
   readVar,
   readWorkerSettings,
@@ -92,9 +96,11 @@ export { CameraCapture, type CameraCaptureOptions, type CaptureLogEntry } from "
 export { type ClipTask, parseTask, resolveClipPath, TaskError, taskFromClip } from "./lib/clip_task.ts";
 export { DetectionLog, type FollowOptions, type LogLine } from "./lib/detection_log.ts";
 export {
+  type BuriedTask,
   type ConsumeOptions,
   type DeadLetter,
   type Delivery,
+  type PendingTask,
   QueueError,
   type RedisTarget,
   RedisTaskQueue,
@@ -126,4 +132,53 @@ export {
   readLogSettings,
 } from "./lib/logger.ts";
 export { redactText, redactUrl, urlPassword } from "./lib/redact.ts";
+export {
+  base64,
+  type Displayable,
+  displayable,
+  escapeHtml,
+  htmlDisplay,
+  JUPYTER_DISPLAY,
+  type MimeBundle,
+  pngDisplay,
+  tableHtml,
+} from "./lib/displayable.ts";
+export { Chart, type ChartOptions, renderChart } from "./lib/chart.ts";
+export {
+  annotateDetections,
+  type AnnotateDetectionsOptions,
+  type AnnotatedImage,
+  annotateMotion,
+  type AnnotateMotionOptions,
+  annotateStrip,
+  type AnnotateStripOptions,
+  classColor,
+  type MotionOverlay,
+  type StripTile,
+} from "./lib/annotate.ts";
+export {
+  checkEnvironment,
+  type CheckEnvironmentOptions,
+  type CheckResult,
+  EnvironmentReport,
+} from "./lib/environment_check.ts";
+export { type ClipFile, type ClipSidecar, listClips, type ListClipsOptions } from "./lib/clip_files.ts";
+export { QueueOverview, queueOverview, type QueueSnapshot } from "./lib/queue_overview.ts";
+export { ProbeResult, ProbeTimeoutError, sendTestTask, type SendTestTaskOptions } from "./lib/queue_probe.ts";
+export {
+  ensureDenoKernel,
+  JupyterError,
+  JupyterServer,
+  type JupyterServerOptions,
+} from "./lib/jupyter_server.ts";
+export {
+  joinSource,
+  missingOutputs,
+  type Notebook,
+  type NotebookCell,
+  type NotebookOutput,
+  type NotebookRun,
+  runNotebook,
+  type RunNotebookOptions,
+} from "./lib/notebook_run.ts";
 export { CamwatchError, ConfigError, MediaError, ModelError } from "./lib/errors.ts";

@@ -250,6 +250,8 @@ export class MotionDetector {
   #tmpMask = new Uint8Array(0);
   #labels = new Int32Array(0);
   #ignore: Uint8Array | undefined;
+  /** whether #grown holds the last frame's mask: it is only rebuilt when something changed */
+  #grownValid = false;
   #active = 0;
   #learned = 0;
 
@@ -292,6 +294,7 @@ export class MotionDetector {
       throw new RangeError(`motion frame of ${w}x${h} needs ${w * h} bytes, got ${data.length}`);
     }
     if (w !== this.#width || h !== this.#height) this.#resize(w, h);
+    this.#grownValid = false;
 
     const blurred = this.#blurred;
     boxBlur(data, w, h, this.#cols, this.#rows, this.#tmp, blurred);
@@ -330,8 +333,34 @@ export class MotionDetector {
     return this.#advance(ts, score, boxes);
   }
 
+  /**
+   * The moving pixels of the last frame given to {@linkcode MotionDetector.update}: a copy of the
+   * dilated change mask the boxes are cut from, `width * height` bytes, 1 where something moves
+   * and 0 elsewhere. It also holds regions too small to count as motion (below `minArea`), so
+   * that one can see what was discarded. All zeros during warm-up, on a lighting change
+   * (recalibration), on a frame where nothing changed and after {@linkcode MotionDetector.reset};
+   * empty before the first frame. Costs one copy per call and nothing when not called.
+   *
+   * @example
+   * ```ts
+   * import { MotionDetector } from "./motion_detector.ts";
+   * const detector = new MotionDetector({ warmupFrames: 1 });
+   * const frame = (data: Uint8Array, ts: number) => ({ ts, width: 64, height: 48, data });
+   * detector.update(frame(new Uint8Array(64 * 48).fill(90), 0));
+   * const moved = new Uint8Array(64 * 48).fill(90);
+   * for (let y = 10; y < 30; y++) moved.fill(250, y * 64 + 20, y * 64 + 40);
+   * detector.update(frame(moved, 200));
+   * const mask = detector.mask();
+   * console.log(mask[20 * 64 + 30], mask[45 * 64 + 2]); // 1 0
+   * ```
+   */
+  mask(): Uint8Array {
+    return this.#grownValid ? this.#grown.slice() : new Uint8Array(this.#width * this.#height);
+  }
+
   /** Forgets the background and any event in progress (after a camera reconnect, say). */
   reset(): void {
+    this.#grownValid = false;
     this.#background = undefined;
     this.#learned = 0;
     this.#streak = 0;
@@ -387,6 +416,7 @@ export class MotionDetector {
     const grown = this.#grown;
     grown.set(this.#changed);
     dilate(grown, w, h, this.#dilate, this.#tmpMask);
+    this.#grownValid = true;
     const labels = this.#labels.fill(0);
     const changed = this.#changed;
     const minPixels = Math.max(1, this.#minArea * this.#active);

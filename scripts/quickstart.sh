@@ -13,11 +13,11 @@ say() { printf 'quickstart: %s\n' "$*" >&2; }
 
 # System packages the toolkit and its tests use: ffmpeg; redis-server (a private one for the
 # demo and the tests); GStreamer's RTSP server with its Python bindings for the camera emulator;
-# bsdutils for `script` (terminal tests); Jupyter (the classic notebook and nbconvert, which the
+# bsdutils for `script` (terminal tests); a font for labels drawn on frames; Jupyter (the classic notebook and nbconvert, which the
 # tests use to run every notebook headlessly).
 APT_PACKAGES=(ffmpeg redis-server python3-gi gir1.2-gst-rtsp-server-1.0 gir1.2-gstreamer-1.0
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly bsdutils
-  jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient)
+  fonts-dejavu-core jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

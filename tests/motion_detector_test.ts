@@ -139,3 +139,43 @@ Deno.test("reset() forgets the background: the next frames are warm-up again", (
   assert.equal(u.motion, false);
   assert.equal(u.recalibrated, true);
 });
+
+Deno.test("mask(): the moving block's pixels are set, far pixels clear; zeros in warm-up and when still", () => {
+  const warming = new MotionDetector({ warmupFrames: 3 });
+  assert.equal(warming.mask().length, 0, "empty before the first frame");
+  warming.update(frame(0, scene(0)));
+  assert.ok(warming.update(frame(1, square(scene(1), 10, 10, 30))).recalibrated);
+  assert.equal(warming.mask().length, W * H);
+  assert.deepEqual([...new Set(warming.mask())], [0], "zeros in warm-up, even when frames differ");
+
+  const detector = new MotionDetector();
+  run(detector, Array.from({ length: 8 }, (_, i) => scene(i)));
+  const moving = detector.update(frame(8, square(scene(8), 60, 40, 20)));
+  assert.ok(moving.motion);
+  assert.equal(moving.boxes.length, 1);
+  const mask = detector.mask();
+  assert.equal(mask.length, W * H);
+  const at = (x: number, y: number) => mask[y * W + x];
+  for (const [x, y] of [[60, 40], [70, 50], [79, 59]]) assert.equal(at(x, y), 1, `inside at ${x},${y}`);
+  for (const [x, y] of [[5, 5], [150, 110], [20, 100], [70, 20]]) {
+    assert.equal(at(x, y), 0, `far away at ${x},${y}`);
+  }
+  // The box is cut from this mask: every set pixel lies in it.
+  const [x1, y1, x2, y2] = moving.boxes[0];
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    const x = (i % W + 0.5) / W, y = (Math.floor(i / W) + 0.5) / H;
+    assert.ok(x >= x1 && x <= x2 && y >= y1 && y <= y2, `mask pixel ${i} outside the box ${moving.boxes[0]}`);
+  }
+
+  mask.fill(7); // a copy: the caller's changes do not reach the detector
+  assert.equal(detector.mask()[0], 0);
+
+  // The internal mask is only rebuilt when pixels change: a still frame must still clear it.
+  assert.equal(detector.update(frame(9, scene(9))).score, 0);
+  assert.deepEqual([...new Set(detector.mask())], [0], "zeros on a frame where nothing changed");
+  detector.update(frame(10, square(scene(10), 60, 40, 20)));
+  assert.equal(detector.mask()[50 * W + 70], 1);
+  detector.reset();
+  assert.deepEqual([...new Set(detector.mask())], [0], "zeros after reset()");
+});
