@@ -163,6 +163,15 @@ export {
   EnvironmentReport,
 } from "./lib/environment_check.ts";
 export { type ClipFile, type ClipSidecar, listClips, type ListClipsOptions } from "./lib/clip_files.ts";
+export {
+  type GrabbedFrame,
+  grabFrame,
+  type GrabFrameOptions,
+  type MotionPreview,
+  type MotionSample,
+  previewMotion,
+  type PreviewMotionOptions,
+} from "./lib/camera_preview.ts";
 export { QueueOverview, queueOverview, type QueueSnapshot } from "./lib/queue_overview.ts";
 export { ProbeResult, ProbeTimeoutError, sendTestTask, type SendTestTaskOptions } from "./lib/queue_probe.ts";
 export {

@@ -309,6 +309,56 @@ export function emulatorStreamArgs(
   ];
 }
 
+/** Whether an input is a network stream (RTSP or HTTP) rather than a file. */
+function isLiveInput(input: string): boolean {
+  return /^(rtsps?|https?):\/\//i.test(input);
+}
+
+/** Input options for a camera: transport, a read timeout, and wall-clock timestamps. */
+function liveInputArgs(input: string, transport: "tcp" | "udp", timeoutSeconds: number): string[] {
+  const micro = String(Math.round(timeoutSeconds * 1_000_000));
+  if (/^rtsps?:\/\//i.test(input)) {
+    return ["-rtsp_transport", transport, "-timeout", micro, "-use_wallclock_as_timestamps", "1"];
+  }
+  return ["-rw_timeout", micro, "-use_wallclock_as_timestamps", "1"];
+}
+
+/**
+ * ffmpeg arguments that read one frame from a camera URL (or a file's first frame) and write
+ * it as PNG on stdout.
+ *
+ * @example
+ * ```ts
+ * import { grabFrameArgs } from "./ffmpeg.ts";
+ * const args = grabFrameArgs("rtsp://127.0.0.1:8554/stream", { transport: "tcp" });
+ * ```
+ */
+export function grabFrameArgs(
+  input: string,
+  options: { readonly transport?: "tcp" | "udp"; readonly timeoutSeconds?: number } = {},
+): string[] {
+  const live = isLiveInput(input)
+    ? liveInputArgs(input, options.transport ?? "tcp", options.timeoutSeconds ?? 10)
+    : [];
+  return [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    ...live,
+    "-i",
+    input,
+    "-map",
+    "0:v:0",
+    "-frames:v",
+    "1",
+    "-f",
+    "image2pipe",
+    "-c:v",
+    "png",
+    "pipe:1",
+  ];
+}
+
 /** Options of {@linkcode captureArgs}. */
 export interface CaptureArgsOptions {
   /** folder for the stream-copied segments and their list (`segments.csv`) */
@@ -361,18 +411,10 @@ export function captureArgs(input: string, options: CaptureArgsOptions): string[
     motionWidth = 320,
     timeoutSeconds = 10,
   } = options;
-  const micro = String(Math.round(timeoutSeconds * 1_000_000));
-  let source: string[];
-  if (/^rtsps?:\/\//i.test(input)) {
-    source = ["-rtsp_transport", transport, "-timeout", micro, "-use_wallclock_as_timestamps", "1"];
-  } else if (/^https?:\/\//i.test(input)) {
-    source = ["-rw_timeout", micro, "-use_wallclock_as_timestamps", "1"];
-  } else {
-    source = ["-re"]; // a file plays at its own pace, like a camera
-  }
   return [
     ...SHOWINFO_LOGGING,
-    ...source,
+    // A file plays at its own pace, like a camera.
+    ...(isLiveInput(input) ? liveInputArgs(input, transport, timeoutSeconds) : ["-re"]),
     "-fflags",
     "+genpts+discardcorrupt",
     "-i",
