@@ -92,7 +92,7 @@ export interface MotionSample {
 export interface MotionPreview {
   /** every frame's update, in order (the score over time) */
   readonly updates: readonly MotionUpdate[];
-  /** the frames picked to show: those with the most motion, in time order */
+  /** the frames picked to show: the one with the most motion in each equal slice of the watch */
   readonly samples: readonly MotionSample[];
   /** the picked frames side by side, mask tinted and boxes drawn, each captioned */
   strip(): Promise<AnnotatedImage>;
@@ -131,7 +131,8 @@ export interface PreviewMotionOptions {
 
 /**
  * Watches a camera for a few seconds through the same source and detector that capture uses,
- * and keeps the frames with the most motion (their masks and boxes) to show. Nothing is
+ * and keeps, for each equal slice of that time, the frame with the most motion (its mask and
+ * boxes) to show. Nothing is
  * recorded: the segment cache lives in a temporary folder that is removed.
  *
  * @example
@@ -155,22 +156,25 @@ export async function previewMotion(url: string, options: PreviewMotionOptions =
     motionWidth: options.motionWidth,
   });
   const updates: MotionUpdate[] = [];
-  let kept: MotionSample[] = [];
+  // The strongest frame of each equal slice of the watch: spread over time, never more than `show`.
+  const slots = new Map<number, MotionSample>();
+  const slotMs = (seconds * 1000) / show;
   let failure: string | undefined;
-  const deadline = performance.now() + seconds * 1000;
+  // The watch starts with the first frame, not with the connection.
+  let deadline = Infinity;
   try {
     for await (const event of source) {
       if (event.type === "disconnected") failure = event.reason;
       if (event.type === "retrying" && updates.length === 0) break;
       if (event.type !== "frame") continue;
       const update = detector.update(event.frame);
+      if (updates.length === 0) deadline = performance.now() + seconds * 1000;
       updates.push(update);
-      if (update.motion) {
+      const slot = Math.min(show - 1, Math.floor((update.ts - updates[0].ts) / slotMs));
+      if (update.motion && update.score > (slots.get(slot)?.update.score ?? -1)) {
         // Copy: the source reuses its frame buffers.
         const frame = { ...event.frame, data: event.frame.data.slice() };
-        kept.push({ frame, update, mask: detector.mask() });
-        // Keep the strongest, without holding every frame of a long watch.
-        if (kept.length > show * 4) kept = strongest(kept, show * 2);
+        slots.set(slot, { frame, update, mask: detector.mask() });
       }
       if (performance.now() > deadline) break;
     }
@@ -181,7 +185,7 @@ export async function previewMotion(url: string, options: PreviewMotionOptions =
   if (updates.length === 0) {
     throw new MediaError(`no frames from ${redactUrl(url)}${failure ? `: ${failure}` : ""}`);
   }
-  const samples = strongest(kept, show).sort((a, b) => a.frame.ts - b.frame.ts);
+  const samples = [...slots.values()].sort((a, b) => a.frame.ts - b.frame.ts);
   const first = updates[0].ts;
   return {
     updates,
@@ -194,9 +198,4 @@ export async function previewMotion(url: string, options: PreviewMotionOptions =
         }% moving`,
       }))),
   };
-}
-
-/** The `n` samples with the highest motion score. */
-function strongest(samples: MotionSample[], n: number): MotionSample[] {
-  return [...samples].sort((a, b) => b.update.score - a.update.score).slice(0, n);
 }
