@@ -141,6 +141,8 @@ export {
   JUPYTER_DISPLAY,
   type MimeBundle,
   pngDisplay,
+  type TableData,
+  tableDisplay,
   tableHtml,
 } from "./lib/displayable.ts";
 export { Chart, type ChartOptions, renderChart } from "./lib/chart.ts";

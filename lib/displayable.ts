@@ -99,9 +99,20 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c]);
 }
 
+/** A table cell's text: dates in local time, fractions to 3 decimals, objects as JSON. */
+function cellText(v: unknown): string {
+  if (v === undefined || v === null) return "";
+  // "sv-SE" writes dates as YYYY-MM-DD HH:MM:SS, in the process's zone.
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? "" : v.toLocaleString("sv-SE");
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : String(Math.round(v * 1000) / 1000);
+  if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v.join(", ");
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
 /**
- * An HTML table of records (columns from the first record's keys, then any others), with a
- * caption; dates as ISO text, objects as JSON; "none" when there are no rows.
+ * An HTML table of records (columns from every record's keys, in order of appearance), with a
+ * caption: dates in local time, fractions to 3 decimals, lists of names joined; at most
+ * `maxRows` rows, with a note of how many were left out; "none" when there are no rows.
  *
  * @example
  * ```ts
@@ -109,21 +120,46 @@ export function escapeHtml(text: string): string {
  * console.log(tableHtml([{ camera: "front", clips: 3 }], "Clips"));
  * ```
  */
-export function tableHtml(rows: readonly Record<string, unknown>[], caption: string): string {
+export function tableHtml(rows: readonly Record<string, unknown>[], caption: string, maxRows = 50): string {
   const head = `<caption style="text-align:left"><b>${escapeHtml(caption)}</b></caption>`;
   if (rows.length === 0) return `<table>${head}<tbody><tr><td><i>none</i></td></tr></tbody></table>`;
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: unknown) =>
-    escapeHtml(
-      v === undefined || v === null
-        ? ""
-        : v instanceof Date
-        ? v.toISOString()
-        : typeof v === "object"
-        ? JSON.stringify(v)
-        : String(v),
-    );
-  const body = rows.map((r) => `<tr>${columns.map((c) => `<td>${cell(r[c])}</td>`).join("")}</tr>`).join("");
+  const shown = rows.slice(0, maxRows);
+  const body = shown.map((r) =>
+    `<tr>${columns.map((c) => `<td>${escapeHtml(cellText(r[c]))}</td>`).join("")}</tr>`
+  )
+    .join("");
+  const more = rows.length > shown.length
+    ? `<tr><td colspan="${columns.length}"><i>… ${rows.length - shown.length} more rows</i></td></tr>`
+    : "";
   return `<table>${head}<thead><tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead>` +
-    `<tbody>${body}</tbody></table>`;
+    `<tbody>${body}${more}</tbody></table>`;
+}
+
+/** Something with rows: an array of records, or a DataFrame (nodejs-polars has `toRecords`). */
+export type TableData = readonly Record<string, unknown>[] | { toRecords(): Record<string, unknown>[] };
+
+/**
+ * A table a notebook shows as HTML, with a caption (see {@linkcode tableHtml}), and as
+ * tab-separated text where HTML is not shown.
+ *
+ * @example
+ * ```ts
+ * import { tableDisplay } from "./displayable.ts";
+ * const shown = tableDisplay([{ label: "person", clips: 12 }], "Clips per class");
+ * ```
+ */
+export function tableDisplay(data: TableData, caption: string, maxRows = 50): Displayable {
+  // Not `"toRecords" in data`: a polars DataFrame is a Proxy whose `in` looks up columns.
+  const rows = Array.isArray(data)
+    ? data
+    : Array.from((data as { toRecords(): Record<string, unknown>[] }).toRecords());
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const text = [
+    caption,
+    columns.join("\t"),
+    ...rows.slice(0, maxRows).map((r) => columns.map((c) => cellText(r[c])).join("\t")),
+  ]
+    .join("\n");
+  return htmlDisplay(tableHtml(rows, caption, maxRows), text);
 }
