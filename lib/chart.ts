@@ -13,7 +13,7 @@
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import sharp from "sharp";
-import { escapeHtml as esc, JUPYTER_DISPLAY, type MimeBundle } from "./displayable.ts";
+import { base64, escapeHtml as esc, JUPYTER_DISPLAY, type MimeBundle } from "./displayable.ts";
 
 /** What {@linkcode renderChart} takes: Observable Plot's options, without `document`. */
 export type ChartOptions = Omit<Plot.PlotOptions, "document">;
@@ -79,9 +79,19 @@ export class Chart {
     return new Uint8Array(await image.flatten({ background: "#ffffff" }).png().toBuffer());
   }
 
-  /** The MIME bundle Deno's Jupyter kernel sends. */
+  /**
+   * The MIME bundle Deno's Jupyter kernel sends: the SVG, and an HTML `<img>` of it that
+   * frontends prefer. As an image the chart keeps its styles to itself, and nbconvert's HTML
+   * export, which strips SVG markup down to bare tags, shows it whole.
+   */
   [JUPYTER_DISPLAY](): MimeBundle {
-    return { "image/svg+xml": this.svg, "text/plain": `<chart: ${this.title}>` };
+    const src = `data:image/svg+xml;base64,${base64(new TextEncoder().encode(this.svg))}`;
+    return {
+      "image/svg+xml": this.svg,
+      "text/html": `<img alt="${esc(this.title)}" width="${this.width}" height="${this.height}" ` +
+        `style="max-width:100%;height:auto" src="${src}">`,
+      "text/plain": `<chart: ${this.title}>`,
+    };
   }
 }
 

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { basename, join, resolve } from "node:path";
+import { basename, delimiter, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ensureDenoKernel, jupyterCommand, JupyterError } from "./jupyter_server.ts";
 
 /** One output of an executed cell, as nbformat stores it. */
@@ -31,6 +32,23 @@ export interface Notebook {
   readonly metadata: Record<string, unknown>;
   readonly nbformat: number;
   readonly nbformat_minor: number;
+}
+
+/**
+ * The Python that Jupyter itself runs on (from the `jupyter` script's first line), which has
+ * nbclient whenever nbconvert is installed.
+ */
+async function jupyterPython(): Promise<string> {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(delimiter)) {
+    try {
+      const head = (await Deno.readTextFile(join(dir, "jupyter"))).split("\n", 1)[0];
+      if (!head.startsWith("#!")) continue;
+      const [interpreter, ...args] = head.slice(2).trim().split(/\s+/);
+      // `#!/usr/bin/env python3` names the interpreter after env.
+      return interpreter.endsWith("/env") && args[0] ? args[0] : interpreter;
+    } catch { /* not in this folder */ }
+  }
+  throw new JupyterError("jupyter is not installed: install it with bash scripts/quickstart.sh notebooks");
 }
 
 /** Options of {@linkcode runNotebook}. */
@@ -93,25 +111,22 @@ export async function runNotebook(path: string, options: RunNotebookOptions): Pr
   await ensureDenoKernel();
   await Deno.mkdir(options.outputDir, { recursive: true });
   const name = basename(path).replace(/\.ipynb$/, "");
-  const out = await jupyterCommand("jupyter", [
-    "nbconvert",
-    "--to",
-    "notebook",
-    "--execute",
-    "--ExecutePreprocessor.kernel_name=deno",
-    `--ExecutePreprocessor.timeout=${options.cellTimeoutS ?? 300}`,
-    "--output-dir",
-    resolve(options.outputDir),
-    "--output",
-    name,
-    resolve(path),
-  ], options.env);
   const executed = join(options.outputDir, `${name}.ipynb`);
+  // Not `jupyter nbconvert --execute`: it can lose a cell's last outputs with the Deno kernel
+  // (see notebook_runner.py), so the run goes through a small nbclient script.
+  const out = await jupyterCommand(await jupyterPython(), [
+    fileURLToPath(new URL("./notebook_runner.py", import.meta.url)),
+    resolve(path),
+    resolve(executed),
+    "deno",
+    String(options.cellTimeoutS ?? 300),
+    dirname(resolve(path)),
+  ], options.env);
   if (!out.success) {
     const stderr = new TextDecoder().decode(out.stderr);
-    // nbconvert ends with the failing cell's source and the kernel's error: keep that part.
+    // nbclient ends with the failing cell's source and the kernel's error: keep that part.
     const tail = stderr.split("\n").filter((l) =>
-      !/^\[NbConvertApp\]|unstable and might change|^\s*$/.test(l)
+      !/unstable and might change|validate\(nb\)|MissingIDField|^\s*$/.test(l)
     )
       .slice(-25).join("\n");
     throw new JupyterError(`notebook ${basename(path)} failed:\n${tail}`);

@@ -49,6 +49,9 @@ Deno.test("a bar chart with a title and a category legend is one standalone SVG"
   const bundle = chart[JUPYTER_DISPLAY]();
   assert.equal(bundle["image/svg+xml"], chart.svg);
   assert.equal(bundle["text/plain"], "<chart: Clips per class>");
+  const src = bundle["text/html"].match(/src="data:image\/svg\+xml;base64,([^"]+)"/);
+  assert.ok(src, bundle["text/html"].slice(0, 200));
+  assert.equal(new TextDecoder().decode(Uint8Array.from(atob(src[1]), (c) => c.charCodeAt(0))), chart.svg);
 });
 
 Deno.test("a continuous colour legend is drawn without a canvas, and charts are deterministic", async () => {
