@@ -33,7 +33,8 @@ export interface ClipTimelineOptions {
    */
   readonly sampleFps?: number | "all";
   /**
-   * Frames to keep for the strip: the one with the most objects in each equal slice of the clip.
+   * Frames to keep for the strip: the one with the most objects in each equal share of the
+   * analysed frames.
    * @default 6
    */
   readonly show?: number;
@@ -156,13 +157,17 @@ export async function clipTimeline(
   options: ClipTimelineOptions = {},
 ): Promise<ClipTimeline> {
   const show = options.show ?? 6;
-  const { duration } = await probeMedia(path);
+  const { duration, video } = await probeMedia(path);
+  const sampleFps = options.sampleFps ?? 2;
+  // Slots by frame count, not by time: sampled times sit on slot edges and would leave gaps.
+  const rate = sampleFps === "all" ? video?.fps : sampleFps;
+  const expected = duration && rate ? Math.max(1, Math.round(duration * rate)) : undefined;
   const rows: TimelineRow[] = [];
-  // The busiest frame of each equal slice of the clip: spread over time, at most `show`.
+  // The busiest frame of each equal share of the frames: spread over time, at most `show`.
   const slots = new Map<number, TimelineFrame>();
   let frames = 0;
   for await (
-    const frame of readVideoFrames(path, { sampleFps: options.sampleFps ?? 2, signal: options.signal })
+    const frame of readVideoFrames(path, { sampleFps, signal: options.signal })
   ) {
     const found = await analyzer.detect(frame);
     frames++;
@@ -172,7 +177,7 @@ export async function clipTimeline(
       byLabel.set(d.label, { count: seen.count + 1, best: Math.max(seen.best, d.score) });
     }
     for (const [label, s] of byLabel) rows.push({ time: frame.time, label, ...s });
-    const slot = duration ? Math.min(show - 1, Math.floor((frame.time / duration) * show)) : frames - 1;
+    const slot = expected ? Math.min(show - 1, Math.floor(((frames - 1) * show) / expected)) : frames - 1;
     if (slot < show && found.detections.length > (slots.get(slot)?.found.detections.length ?? -1)) {
       // Copy: the decoder reuses its frame buffers.
       slots.set(slot, { frame: { ...frame, data: frame.data.slice() }, found });
