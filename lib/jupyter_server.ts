@@ -144,6 +144,8 @@ export class JupyterServer {
         `--port=${port}`,
         "--port-retries=0",
         `--notebook-dir=${resolve(options.notebookDir)}`,
+        // Jupyter refuses root unless told; containers and CI machines often are root.
+        ...(Deno.uid() === 0 ? ["--allow-root"] : []),
       ],
       // The token goes through the environment, not argv, which `ps` shows to every user.
       env: { ...options.env, JUPYTER_TOKEN: token },
@@ -183,7 +185,9 @@ export class JupyterServer {
     let exited = false;
     this.#child.status.then(() => exited = true);
     for (;;) {
-      if (exited) throw new JupyterError(`jupyter notebook exited before serving ${base} (port in use?)`);
+      if (exited) {
+        throw new JupyterError(`jupyter notebook exited before serving ${base} (its messages are above)`);
+      }
       try {
         const res = await fetch(`${base}/api/status`, { headers: { authorization: `token ${token}` } });
         await res.body?.cancel();
