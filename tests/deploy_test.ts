@@ -33,7 +33,7 @@ async function variablesRead(): Promise<Set<string>> {
 
 Deno.test("every service runs a real task of the one image", () => {
   const services = compose.services as Record<string, { command?: string[]; image?: string; build?: string }>;
-  assert.deepEqual(Object.keys(services).sort(), ["camera", "capture", "redis", "worker"]);
+  assert.deepEqual(Object.keys(services).sort(), ["camera", "capture", "jupyter", "redis", "worker"]);
   for (const [name, service] of Object.entries(services)) {
     if (name === "redis") continue;
     assert.equal(service.image, "camwatch:latest", name);
@@ -94,4 +94,21 @@ Deno.test("no secret written down; Redis private, persistent, no eviction, healt
     assert.match(dockerfile, new RegExp(`^FROM \\S+ AS ${m[1]}$`, "m"), `stage ${m[1]} exists`);
   }
   assert.match(dockerfile, /apt-get install[\s\S]*\bffmpeg\b/);
+});
+
+Deno.test("Jupyter in the image and in compose: the notebooks task, a token from .env, loopback only", async () => {
+  const jupyter = compose.services.jupyter;
+  assert.deepEqual(jupyter.command, ["notebooks"]);
+  assert.equal(jupyter.depends_on.redis.condition, "service_healthy");
+  assert.ok(jupyter.volumes.includes("video:/video"), "the notebooks see the clips and the log");
+  // The token is interpolated from .env (and required), never written here.
+  assert.match(jupyter.environment.JUPYTER_TOKEN, /^\$\{JUPYTER_TOKEN:\?/);
+  assert.deepEqual(jupyter.ports, ["127.0.0.1:8888:8888"], "published on the host's loopback only");
+  assert.equal(jupyter.environment.NOTEBOOK_PORT, "8888");
+  assert.match(await Deno.readTextFile(repoPath(".env.example")), /^JUPYTER_TOKEN=\S{16,}$/m);
+  for (const pkg of ["jupyter-notebook", "jupyter-nbconvert", "python3-nbclient", "fonts-dejavu-core"]) {
+    assert.match(dockerfile, new RegExp(`apt-get install[\\s\\S]*\\b${pkg}\\b`), pkg);
+  }
+  assert.match(dockerfile, /deno jupyter --install/, "the Deno kernel is registered in the image");
+  assert.match(dockerfile, /^EXPOSE .*\b8888\b/m);
 });
