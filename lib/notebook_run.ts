@@ -11,26 +11,39 @@ import { ensureDenoKernel, jupyterCommand, JupyterError } from "./jupyter_server
 
 /** One output of an executed cell, as nbformat stores it. */
 export interface NotebookOutput {
+  /** what kind of output: printed text, a displayed value, the cell's result, or an error */
   readonly output_type: "stream" | "display_data" | "execute_result" | "error";
+  /** MIME type → content, for displayed values and results */
   readonly data?: Record<string, string | string[]>;
+  /** printed text, for streams */
   readonly text?: string | string[];
+  /** the error's class name, for errors */
   readonly ename?: string;
+  /** the error's message, for errors */
   readonly evalue?: string;
 }
 
 /** One cell of a notebook, as nbformat stores it. */
 export interface NotebookCell {
+  /** code, markdown or raw */
   readonly cell_type: "code" | "markdown" | "raw";
+  /** the cell's text */
   readonly source: string | string[];
+  /** metadata; `tags` say what a cell must show (`chart`, `table`, `image`) */
   readonly metadata: { tags?: string[]; [key: string]: unknown };
+  /** what it showed when run (code cells) */
   readonly outputs?: NotebookOutput[];
 }
 
 /** A notebook file (nbformat 4). */
 export interface Notebook {
+  /** the cells, in order */
   readonly cells: NotebookCell[];
+  /** notebook metadata (the kernel spec, the language) */
   readonly metadata: Record<string, unknown>;
+  /** nbformat major version (4) */
   readonly nbformat: number;
+  /** nbformat minor version */
   readonly nbformat_minor: number;
 }
 
