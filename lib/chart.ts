@@ -170,10 +170,9 @@ function legend(scale: Plot.Scale, title: string | undefined, width: number, y: 
  */
 export function renderChart(options: ChartOptions): Chart {
   const { title, subtitle, caption, ...rest } = options;
-  const wantLegend = typeof rest.color === "object" && rest.color !== null && rest.color.legend === true;
-  const color = typeof rest.color === "object" && rest.color !== null
-    ? { ...rest.color, legend: false }
-    : rest.color;
+  // `color` may also be a scheme name or a boolean; only an options object can ask for a legend.
+  const colorOptions = typeof rest.color === "object" && rest.color !== null ? rest.color : undefined;
+  const color = colorOptions ? { ...colorOptions, legend: false } : rest.color;
   const plot = Plot.plot({ ...rest, color, document: serverDocument() as never }) as unknown as PlotElement;
   if (plot.tagName.toUpperCase() !== "SVG") {
     // Plot wraps its SVG in a figure only for titles and legends, which are handled here.
@@ -183,23 +182,25 @@ export function renderChart(options: ChartOptions): Chart {
   const plotHeight = Number(plot.getAttribute("height"));
   const parts: string[] = [];
   let y = 0;
-  const textOf = (v: unknown) => (v === undefined || v === null ? "" : String(v));
-  if (textOf(title)) {
+  const [titleText, subtitleText, captionText] = [title, subtitle, caption].map((v) =>
+    v === undefined || v === null ? "" : String(v)
+  );
+  if (titleText) {
     y += TITLE_SIZE + 4;
     parts.push(
-      `<text x="0" y="${y - 4}" font-size="${TITLE_SIZE}" font-weight="bold">${esc(textOf(title))}</text>`,
+      `<text x="0" y="${y - 4}" font-size="${TITLE_SIZE}" font-weight="bold">${esc(titleText)}</text>`,
     );
   }
-  if (textOf(subtitle)) {
+  if (subtitleText) {
     y += TEXT_SIZE + 6;
-    parts.push(`<text x="0" y="${y - 4}" fill="#555">${esc(textOf(subtitle))}</text>`);
+    parts.push(`<text x="0" y="${y - 4}" fill="#555">${esc(subtitleText)}</text>`);
   }
-  if (wantLegend) {
+  if (colorOptions?.legend === true) {
     const scale = plot.scale("color");
     if (scale) {
       y += 4;
-      const asked = typeof rest.color === "object" && rest.color !== null ? rest.color.label : undefined;
-      const drawn = legend(scale, scale.label ?? (typeof asked === "string" ? asked : undefined), width, y);
+      const asked = typeof colorOptions.label === "string" ? colorOptions.label : undefined;
+      const drawn = legend(scale, scale.label ?? asked, width, y);
       parts.push(drawn.svg);
       y += drawn.height;
     }
@@ -207,12 +208,12 @@ export function renderChart(options: ChartOptions): Chart {
   plot.setAttribute("y", String(y));
   parts.push(plot.outerHTML);
   y += plotHeight;
-  if (textOf(caption)) {
+  if (captionText) {
     y += TEXT_SIZE + 6;
-    parts.push(`<text x="0" y="${y - 2}" fill="#555">${esc(textOf(caption))}</text>`);
+    parts.push(`<text x="0" y="${y - 2}" fill="#555">${esc(captionText)}</text>`);
   }
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" ` +
     `width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" font-family="${FONT}" font-size="${TEXT_SIZE}">` +
     `<rect width="100%" height="100%" fill="#ffffff"/>${parts.join("")}</svg>`;
-  return new Chart(svg, width, y, textOf(title) || "chart");
+  return new Chart(svg, width, y, titleText || "chart");
 }
