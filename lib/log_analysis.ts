@@ -369,10 +369,7 @@ export async function clipsPerClass(
       c.frames += finite(stats.frames) ?? 0;
       c.max = Math.max(c.max, finite(stats.max) ?? 0);
       c.best = Math.max(c.best, finite(stats.best) ?? 0);
-      if (!isNaN(t)) {
-        c.first = isNaN(c.first) ? t : Math.min(c.first, t);
-        c.last = isNaN(c.last) ? t : Math.max(c.last, t);
-      }
+      widenSpan(c, t);
     }
   }
   const rows = [...classes].sort(([a, x], [b, y]) => y.clips - x.clips || compare(a, b));
@@ -434,10 +431,7 @@ export async function clipsPerCamera(
     } else {
       c.failed++;
     }
-    if (!isNaN(t)) {
-      c.first = isNaN(c.first) ? t : Math.min(c.first, t);
-      c.last = isNaN(c.last) ? t : Math.max(c.last, t);
-    }
+    widenSpan(c, t);
   }
   const rows = [...cameras].sort(([a], [b]) => compare(a, b));
   return await frame([
@@ -722,6 +716,13 @@ async function frame(columns: readonly Column[]): Promise<pl.DataFrame> {
   const p = await polars();
   const types = { datetime: p.Datetime("ms"), str: p.Utf8, u32: p.UInt32, f64: p.Float64 };
   return p.DataFrame(columns.map(([name, kind, values]) => p.Series(name, [...values], types[kind])));
+}
+
+/** Stretches a first/last pair (NaN while empty) to take in time `t`; NaN times are skipped. */
+function widenSpan(span: { first: number; last: number }, t: number): void {
+  if (isNaN(t)) return;
+  span.first = isNaN(span.first) ? t : Math.min(span.first, t);
+  span.last = isNaN(span.last) ? t : Math.max(span.last, t);
 }
 
 function finite(value: unknown): number | null {
