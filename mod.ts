@@ -164,7 +164,13 @@ export {
   type CheckResult,
   EnvironmentReport,
 } from "./lib/environment_check.ts";
-export { type ClipFile, type ClipSidecar, listClips, type ListClipsOptions } from "./lib/clip_files.ts";
+export {
+  type ClipFile,
+  type ClipSidecar,
+  listClips,
+  type ListClipsOptions,
+  readClipSidecar,
+} from "./lib/clip_files.ts";
 export {
   type GrabbedFrame,
   grabFrame,

@@ -61,6 +61,25 @@ export interface ListClipsOptions {
 }
 
 /**
+ * The sidecar capture wrote next to a clip (`path` relative to the video folder), or undefined
+ * when there is none or it cannot be read (clips copied in by hand have none).
+ *
+ * @example
+ * ```ts
+ * import { readClipSidecar } from "./clip_files.ts";
+ * const sidecar = await readClipSidecar("video", "front/20260223-144657.mp4");
+ * console.log(sidecar?.motion.peak);
+ * ```
+ */
+export async function readClipSidecar(videoDir: string, path: string): Promise<ClipSidecar | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(join(videoDir, path.replace(/\.mp4$/, ".json"))));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The finished clips under a video folder, newest first. Hidden entries (the segment cache,
  * clips still being written, the outbox) are skipped; a missing folder has no clips.
  *
@@ -89,17 +108,9 @@ export async function listClips(videoDir: string, options: ListClipsOptions = {}
       if (!e.isFile || e.name.startsWith(".") || !e.name.endsWith(".mp4")) continue;
       const file = join(videoDir, camera, e.name);
       const info = await Deno.stat(file);
-      let sidecar: ClipSidecar | undefined;
-      try {
-        sidecar = JSON.parse(await Deno.readTextFile(file.replace(/\.mp4$/, ".json")));
-      } catch { /* no sidecar, or a broken one: the clip is still listed */ }
-      clips.push({
-        path: `${camera}/${e.name}`,
-        camera,
-        bytes: info.size,
-        modified: info.mtime ?? new Date(0),
-        sidecar,
-      });
+      const path = `${camera}/${e.name}`;
+      const sidecar = await readClipSidecar(videoDir, path);
+      clips.push({ path, camera, bytes: info.size, modified: info.mtime ?? new Date(0), sidecar });
     }
   }
   const started = (c: ClipFile) => (c.sidecar ? Date.parse(c.sidecar.start) : c.modified.getTime());

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { listClips } from "../lib/clip_files.ts";
+import { listClips, readClipSidecar } from "../lib/clip_files.ts";
 import { ClipWorker } from "../lib/clip_worker.ts";
 import { DetectionLog } from "../lib/detection_log.ts";
 import { JUPYTER_DISPLAY } from "../lib/displayable.ts";
@@ -51,6 +51,11 @@ Deno.test("clips are listed newest first, hidden and unfinished files skipped, s
     ]);
     assert.equal(all[0].sidecar?.duration, 10);
     assert.equal(all[3].sidecar, undefined);
+    assert.equal(
+      (await readClipSidecar(dir, "front/20260223-144657.mp4"))?.start,
+      "2026-02-23T14:46:57.000+01:00",
+    );
+    assert.equal(await readClipSidecar(dir, "yard/by-hand.mp4"), undefined);
     assert.deepEqual((await listClips(dir, { camera: "yard", limit: 1 })).map((c) => c.path), [
       "yard/20260223-144000.mp4",
     ]);
