@@ -25,7 +25,7 @@ ENV DENO_DIR=/home/camwatch/.cache/deno
 COPY --chown=camwatch:camwatch deno.json deno.lock ./
 RUN deno install --frozen && deno jupyter --install
 COPY --chown=camwatch:camwatch . .
-RUN deno cache mod.ts scripts/*.ts lib/yolo/inference_worker.ts
+RUN deno cache mod.ts notebook.ts scripts/*.ts lib/yolo/inference_worker.ts
 
 ENV VIDEO_DIR=/video METRICS_HOST=0.0.0.0 LOG_FORMAT=json
 VOLUME ["/video"]

@@ -9,10 +9,10 @@
  */
 
 import { parseArgs } from "node:util";
-import { parseSampleFps, readAnalyzerSettings } from "../lib/config.ts";
+import { parseSampleFps, readAnalyzerSettings } from "../lib/ops/config.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
-import { analyzeFile, formatResult } from "../lib/file_analysis.ts";
-import { YoloAnalyzer } from "../lib/yolo_analyzer.ts";
+import { analyzeFile, formatResult } from "../lib/yolo/file_analysis.ts";
+import { YoloAnalyzer } from "../lib/yolo/yolo_analyzer.ts";
 import { progressLine } from "./progress.ts";
 
 const USAGE = `usage: deno task analyze [options] FILE...

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { numberVar, readAnalyzerSettings } from "../lib/config.ts";
+import { numberVar, readAnalyzerSettings } from "../lib/ops/config.ts";
 import { benchAnalyzer } from "./bench/analyzer_bench.ts";
 import { benchCapture } from "./bench/capture_bench.ts";
 import { benchQueue } from "./bench/queue_bench.ts";

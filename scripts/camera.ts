@@ -7,7 +7,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { CameraEmulator } from "../lib/camera_emulator.ts";
+import { CameraEmulator } from "../tools/camera_emulator.ts";
 import { CamwatchError } from "../lib/errors.ts";
 
 const USAGE = `usage: deno task camera [options]

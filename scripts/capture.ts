@@ -8,14 +8,14 @@
  */
 
 import { join } from "node:path";
-import { CameraCapture, type CaptureLogEntry } from "../lib/camera_capture.ts";
-import { taskFromClip } from "../lib/clip_task.ts";
-import { readCaptureSettings, readMetricsSettings, readQueueSettings } from "../lib/config.ts";
+import { CameraCapture, type CaptureLogEntry } from "../lib/capture/camera_capture.ts";
+import { taskFromClip } from "../lib/queue/clip_task.ts";
+import { readCaptureSettings, readMetricsSettings, readQueueSettings } from "../lib/ops/config.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
-import { startHealthServer } from "../lib/health_server.ts";
-import { createLogger, type Logger, readLogSettings } from "../lib/logger.ts";
-import { MetricsRegistry } from "../lib/metrics.ts";
-import { RedisTaskQueue } from "../lib/redis_task_queue.ts";
+import { startHealthServer } from "../lib/ops/health_server.ts";
+import { createLogger, type Logger, readLogSettings } from "../lib/ops/logger.ts";
+import { MetricsRegistry } from "../lib/ops/metrics.ts";
+import { RedisTaskQueue } from "../lib/queue/redis_task_queue.ts";
 
 let logger: Logger;
 function log(

@@ -4,11 +4,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 deno fmt --check
 deno lint
-deno check mod.ts lib/ scripts/ tests/
+deno check mod.ts notebook.ts lib/ scripts/ tools/ tests/
+# The examples in the documentation type-check too.
+deno check --doc mod.ts notebook.ts lib/ tools/
 # Every exported symbol documented. The findings let through: functions that return
 # nodejs-polars' DataFrame, and ChartOptions built on Observable Plot's PlotOptions, which the
 # linter calls private to this package although they are those packages' public types.
-report=$(NO_COLOR=1 deno doc --lint $(ls lib/*.ts lib/yolo/*.ts | grep -v inference_worker.ts) 2>&1 || true)
+report=$(NO_COLOR=1 deno doc --lint $(find lib -name '*.ts' ! -name inference_worker.ts | sort) 2>&1 || true)
 problems=$(printf '%s\n' "$report" | grep -E '^error\[' | grep -vE "references private type '(pl|DataFrame|PlotOptions)'" || true)
 if [ -n "$problems" ]; then
   printf '%s\n' "$report"

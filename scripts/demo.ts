@@ -10,16 +10,16 @@
  */
 
 import { join, relative } from "node:path";
-import { CameraCapture } from "../lib/camera_capture.ts";
-import { CameraEmulator } from "../lib/camera_emulator.ts";
-import { taskFromClip } from "../lib/clip_task.ts";
-import { ClipWorker } from "../lib/clip_worker.ts";
-import { numberVar, readAnalyzerSettings, readQueueSettings, readVar } from "../lib/config.ts";
-import { DetectionLog, type LogLine } from "../lib/detection_log.ts";
+import { CameraCapture } from "../lib/capture/camera_capture.ts";
+import { CameraEmulator } from "../tools/camera_emulator.ts";
+import { taskFromClip } from "../lib/queue/clip_task.ts";
+import { ClipWorker } from "../lib/queue/clip_worker.ts";
+import { numberVar, readAnalyzerSettings, readQueueSettings, readVar } from "../lib/ops/config.ts";
+import { DetectionLog, type LogLine } from "../lib/queue/detection_log.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
-import { PrivateRedis } from "../lib/private_redis.ts";
-import { RedisTaskQueue } from "../lib/redis_task_queue.ts";
-import { YoloAnalyzer } from "../lib/yolo_analyzer.ts";
+import { PrivateRedis } from "../tools/private_redis.ts";
+import { RedisTaskQueue } from "../lib/queue/redis_task_queue.ts";
+import { YoloAnalyzer } from "../lib/yolo/yolo_analyzer.ts";
 
 const say = (message: string) => console.log(`demo: ${message}`);
 const SAMPLE = relative(Deno.cwd(), new URL("../video/samples/vtest.mp4", import.meta.url).pathname);

@@ -14,10 +14,10 @@
 import { parseArgs } from "node:util";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readJupyterSettings, readVar } from "../lib/config.ts";
+import { readJupyterSettings, readVar } from "../lib/ops/config.ts";
 import { CamwatchError } from "../lib/errors.ts";
-import { JupyterServer } from "../lib/jupyter_server.ts";
-import { missingOutputs, runNotebook } from "../lib/notebook_run.ts";
+import { JupyterServer } from "../tools/jupyter_server.ts";
+import { missingOutputs, runNotebook } from "../tools/notebook_run.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const NOTEBOOKS = join(ROOT, "notebooks");

@@ -8,20 +8,20 @@
  * @module
  */
 
-import { ClipWorker } from "../lib/clip_worker.ts";
+import { ClipWorker } from "../lib/queue/clip_worker.ts";
 import { hostname } from "node:os";
 import {
   readAnalyzerSettings,
   readMetricsSettings,
   readQueueSettings,
   readWorkerSettings,
-} from "../lib/config.ts";
-import { startHealthServer } from "../lib/health_server.ts";
-import { MetricsRegistry } from "../lib/metrics.ts";
-import { DetectionLog } from "../lib/detection_log.ts";
+} from "../lib/ops/config.ts";
+import { startHealthServer } from "../lib/ops/health_server.ts";
+import { MetricsRegistry } from "../lib/ops/metrics.ts";
+import { DetectionLog } from "../lib/queue/detection_log.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
-import { RedisTaskQueue } from "../lib/redis_task_queue.ts";
-import { YoloAnalyzer } from "../lib/yolo_analyzer.ts";
+import { RedisTaskQueue } from "../lib/queue/redis_task_queue.ts";
+import { YoloAnalyzer } from "../lib/yolo/yolo_analyzer.ts";
 
 const say = (message: string) => console.log(`${new Date().toISOString()} worker: ${message}`);
 

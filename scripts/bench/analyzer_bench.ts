@@ -7,8 +7,8 @@
  */
 
 import * as ort from "onnxruntime-node";
-import { readVideoFrames } from "../../lib/video_frames.ts";
-import { YoloAnalyzer } from "../../lib/yolo_analyzer.ts";
+import { readVideoFrames } from "../../lib/media/video_frames.ts";
+import { YoloAnalyzer } from "../../lib/yolo/yolo_analyzer.ts";
 import { decodeOutput } from "../../lib/yolo/decode_output.ts";
 import { type PreparedInput, prepareInput } from "../../lib/yolo/input_tensor.ts";
 import { nonMaxSuppression } from "../../lib/yolo/nms.ts";

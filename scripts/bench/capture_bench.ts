@@ -10,7 +10,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { CameraEmulator } from "../../lib/camera_emulator.ts";
+import { CameraEmulator } from "../../tools/camera_emulator.ts";
 
 /** What to measure on. */
 export interface CaptureBenchOptions {

@@ -7,12 +7,12 @@
  */
 
 import { join } from "node:path";
-import type { ClipTask } from "../../lib/clip_task.ts";
-import { ClipWorker } from "../../lib/clip_worker.ts";
-import { DetectionLog } from "../../lib/detection_log.ts";
-import { PrivateRedis } from "../../lib/private_redis.ts";
-import { RedisTaskQueue } from "../../lib/redis_task_queue.ts";
-import { YoloAnalyzer } from "../../lib/yolo_analyzer.ts";
+import type { ClipTask } from "../../lib/queue/clip_task.ts";
+import { ClipWorker } from "../../lib/queue/clip_worker.ts";
+import { DetectionLog } from "../../lib/queue/detection_log.ts";
+import { PrivateRedis } from "../../tools/private_redis.ts";
+import { RedisTaskQueue } from "../../lib/queue/redis_task_queue.ts";
+import { YoloAnalyzer } from "../../lib/yolo/yolo_analyzer.ts";
 
 /** What the queue benchmark found. */
 export interface QueueBenchResult {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { DetectionLog } from "../../lib/detection_log.ts";
+import { DetectionLog } from "../../lib/queue/detection_log.ts";
 
 const [path, from, to, worker, startAt] = Deno.args;
 const log = new DetectionLog(path);

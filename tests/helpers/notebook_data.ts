@@ -7,9 +7,9 @@
  * @module
  */
 import { join } from "node:path";
-import { isoLocal } from "../../lib/clip_recorder.ts";
-import type { ClipTask } from "../../lib/clip_task.ts";
-import type { RedisTaskQueue } from "../../lib/redis_task_queue.ts";
+import { isoLocal } from "../../lib/capture/clip_recorder.ts";
+import type { ClipTask } from "../../lib/queue/clip_task.ts";
+import type { RedisTaskQueue } from "../../lib/queue/redis_task_queue.ts";
 
 /** Queues `count` tasks (and two bad ones) for copies of `clips` (paths under `videoDir`). */
 export async function queueHistory(

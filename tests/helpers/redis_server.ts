@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { PrivateRedis } from "../../lib/private_redis.ts";
+import { PrivateRedis } from "../../tools/private_redis.ts";
 
 /** The password test servers use unless a test gives its own. */
 export const TEST_PASSWORD = "camwatch-test";

@@ -1,0 +1,197 @@
+/**
+ * `CameraCapture`: one camera from stream to clips: an {@linkcode RtspSource} feeding a
+ * {@linkcode MotionDetector} and a {@linkcode ClipRecorder}, with one log line per event.
+ *
+ * @module
+ */
+
+import { dirname, join } from "node:path";
+import { ClipError, ClipRecorder, type ClipRecorderOptions, type FinishedClip } from "./clip_recorder.ts";
+import type { MetricsRegistry } from "../ops/metrics.ts";
+import { MotionDetector, type MotionDetectorOptions } from "./motion_detector.ts";
+import { RtspSource, type RtspSourceOptions } from "./rtsp_source.ts";
+
+/** One line for the log: what happened to which camera. */
+export interface CaptureLogEntry {
+  /** camera name */
+  readonly camera: string;
+  /** `info` for events, `warn` for trouble with the camera */
+  readonly level: "info" | "warn";
+  /** what happened, in words */
+  readonly message: string;
+}
+
+/** Options of {@linkcode CameraCapture}. */
+export interface CameraCaptureOptions {
+  /** camera name (folder of its clips) */
+  readonly camera: string;
+  /** camera URL or file */
+  readonly url: string;
+  /** folder of clips (one subfolder per camera) */
+  readonly videoDir: string;
+  /**
+   * Folder for the segment cache.
+   * @default `<videoDir>/.cache/<camera>`
+   */
+  readonly cacheDir?: string;
+  /** how to read the camera (transport, motion frame rate, watchdog, retries) */
+  readonly source?: Omit<RtspSourceOptions, "url" | "cacheDir">;
+  /** how to find motion */
+  readonly motion?: MotionDetectorOptions;
+  /** how to cut clips */
+  readonly clips?: Omit<ClipRecorderOptions, "camera" | "videoDir" | "onClip">;
+  /** called with each finished clip (the hook the queue publishes from) */
+  readonly onClip?: (clip: FinishedClip) => void | Promise<void>;
+  /** called with each log line */
+  readonly onLog?: (entry: CaptureLogEntry) => void;
+  /**
+   * Where to count frames, motion events, clips and reconnects (labelled by camera).
+   * @default not counted
+   */
+  readonly metrics?: MetricsRegistry;
+}
+
+/** What a camera is doing, for health checks. */
+export interface CameraStatus {
+  /** connected and delivering frames */
+  readonly connected: boolean;
+  /** wall-clock time of the last frame, ms since the epoch (0 before the first) */
+  readonly lastFrame: number;
+  /** whether a clip is being recorded */
+  readonly recording: boolean;
+}
+
+/**
+ * Captures one camera until stopped.
+ *
+ * @example
+ * ```ts
+ * import { CameraCapture } from "./camera_capture.ts";
+ * const capture = new CameraCapture({
+ *   camera: "front",
+ *   url: "rtsp://127.0.0.1:8554/stream",
+ *   videoDir: "video",
+ *   onClip: (clip) => console.log("new clip", clip.relativePath),
+ *   onLog: (e) => console.log(`${e.camera}: ${e.message}`),
+ * });
+ * const done = capture.run();
+ * Deno.addSignalListener("SIGTERM", () => capture.stop());
+ * await done;
+ * ```
+ */
+export class CameraCapture {
+  /** the camera's name */
+  readonly camera: string;
+  readonly #source: RtspSource;
+  readonly #detector: MotionDetector;
+  readonly #recorder: ClipRecorder;
+  readonly #log: (level: "info" | "warn", message: string) => void;
+  readonly #cacheDir: string;
+  readonly #count: (metric: string, help: string) => void;
+  #running: Promise<void> | undefined;
+  #connected = false;
+  #lastFrame = 0;
+
+  /** Builds the parts; nothing starts until {@linkcode CameraCapture.run}. */
+  constructor(options: CameraCaptureOptions) {
+    this.camera = options.camera;
+    this.#log = (level, message) => options.onLog?.({ camera: options.camera, level, message });
+    const labels = { camera: options.camera };
+    this.#count = (metric, help) => options.metrics?.counter(metric, help).inc(labels);
+    this.#recorder = new ClipRecorder({
+      ...options.clips,
+      camera: options.camera,
+      videoDir: options.videoDir,
+      onClip: async (clip) => {
+        const seconds = ((clip.end - clip.start) / 1000).toFixed(1);
+        const cut = clip.truncated ? ", cut short" : "";
+        this.#log("info", `clip ${clip.relativePath} (${seconds} s, peak ${clip.peak.toFixed(3)}${cut})`);
+        this.#count("camwatch_clips_total", "Clips written.");
+        await options.onClip?.(clip);
+      },
+    });
+    this.#detector = new MotionDetector(options.motion);
+    this.#cacheDir = options.cacheDir ?? join(options.videoDir, ".cache", options.camera);
+    this.#source = new RtspSource({ ...options.source, url: options.url, cacheDir: this.#cacheDir });
+  }
+
+  /** What the camera is doing now. */
+  get status(): CameraStatus {
+    return { connected: this.#connected, lastFrame: this.#lastFrame, recording: this.#recorder.recording };
+  }
+
+  /** Runs until {@linkcode CameraCapture.stop} (or a fatal camera error, which it rethrows). */
+  run(): Promise<void> {
+    this.#running ??= this.#loop();
+    return this.#running;
+  }
+
+  /** Stops the camera, finishing the clip in progress with what was recorded. */
+  async stop(): Promise<void> {
+    await this.#source.close();
+    await this.#running?.catch(() => {});
+  }
+
+  async #loop(): Promise<void> {
+    const url = this.#source.displayUrl;
+    try {
+      for await (const e of this.#source) {
+        switch (e.type) {
+          case "frame": {
+            this.#lastFrame = e.frame.ts;
+            this.#count("camwatch_frames_total", "Grey frames read for motion detection.");
+            const update = this.#detector.update(e.frame);
+            this.#recorder.motion(update);
+            if (update.event?.type === "start") {
+              this.#count("camwatch_motion_events_total", "Motion events started.");
+              this.#log("info", `motion started (score ${update.event.score.toFixed(3)})`);
+            } else if (update.event?.type === "end") {
+              const seconds = ((update.event.end - update.event.start) / 1000).toFixed(1);
+              this.#log("info", `motion ended after ${seconds} s (peak ${update.event.peak.toFixed(3)})`);
+            }
+            break;
+          }
+          case "segment":
+            await this.#keepGoing(() => this.#recorder.segment(e.segment));
+            break;
+          case "connecting":
+            if (e.attempt === 0) this.#log("info", `connecting to ${url}`);
+            break;
+          case "connected":
+            this.#connected = true;
+            this.#log("info", `connected (connection ${e.session})`);
+            break;
+          case "stalled":
+            this.#log("warn", `no frames for ${e.silentMs} ms: restarting the connection`);
+            break;
+          case "disconnected":
+            this.#connected = false;
+            // A new connection starts a new stream: learn its background afresh.
+            this.#detector.reset();
+            await this.#keepGoing(() => this.#recorder.cameraLost());
+            if (e.reason !== "closed") this.#log("warn", `disconnected: ${e.reason}`);
+            break;
+          case "retrying":
+            this.#count("camwatch_reconnects_total", "Attempts to reconnect to the camera.");
+            this.#log("warn", `reconnecting in ${(e.inMs / 1000).toFixed(1)} s (attempt ${e.attempt})`);
+            break;
+        }
+      }
+    } finally {
+      await this.#keepGoing(() => this.#recorder.close());
+      // Segments left in the cache are of no use once capture stops.
+      await Deno.remove(this.#cacheDir, { recursive: true }).catch(() => {});
+      await Deno.remove(dirname(this.#cacheDir)).catch(() => {}); // the shared .cache, once empty
+    }
+  }
+
+  /** A clip that cannot be written (disk full, …) is reported; capture goes on. */
+  async #keepGoing(step: () => Promise<unknown>): Promise<void> {
+    try {
+      await step();
+    } catch (e) {
+      if (!(e instanceof ClipError)) throw e;
+      this.#log("warn", e.message);
+    }
+  }
+}

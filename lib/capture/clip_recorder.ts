@@ -1,0 +1,379 @@
+/**
+ * `ClipRecorder`: motion events + recorded segments → finished clips. A clip runs from
+ * `prerollSeconds` before the motion to `clipSeconds` after it, is extended while the motion
+ * goes on (up to `maxClipSeconds`), and is joined from the cached segments by stream copy into
+ * `<videoDir>/<camera>/<YYYYMMDD-HHMMSS>.mp4`, written under a temporary name and renamed, with
+ * a `.json` sidecar. A clip cut short by a camera drop is finished with what was recorded.
+ *
+ * @module
+ */
+
+import { join, resolve } from "node:path";
+import { CamwatchError } from "../errors.ts";
+import { concatArgs, concatList, runFfmpeg } from "../media/ffmpeg.ts";
+import type { Box, MotionUpdate } from "./motion_detector.ts";
+import type { CameraSegment } from "./rtsp_source.ts";
+
+/** How long clips are kept. */
+export interface RetentionOptions {
+  /**
+   * Delete clips older than this many days.
+   * @default keep forever
+   */
+  maxAgeDays?: number;
+  /**
+   * Keep the camera's clips under this many bytes, deleting the oldest first.
+   * @default no limit
+   */
+  maxBytes?: number;
+}
+
+/** Options of {@linkcode ClipRecorder}. */
+export interface ClipRecorderOptions {
+  /** camera name: letters, digits, `_` and `-` (it becomes a folder name) */
+  readonly camera: string;
+  /** folder that holds one subfolder of clips per camera */
+  readonly videoDir: string;
+  /**
+   * Seconds recorded after the start of the motion (the prototype's 30).
+   * @default 30
+   */
+  readonly clipSeconds?: number;
+  /**
+   * Seconds recorded before the start of the motion.
+   * @default 5
+   */
+  readonly prerollSeconds?: number;
+  /**
+   * Longest clip after the start of the motion (pre-roll not counted) when motion goes on.
+   * @default 120
+   */
+  readonly maxClipSeconds?: number;
+  /**
+   * A clip ends no sooner than this many seconds after the last motion.
+   * @default 5
+   */
+  readonly cooldownSeconds?: number;
+  /**
+   * Clip retention, applied after each clip.
+   * @default keep everything
+   */
+  readonly retention?: RetentionOptions;
+  /** called with each finished clip (publishing it, logging it) */
+  readonly onClip?: (clip: FinishedClip) => void | Promise<void>;
+}
+
+/** A clip on disk, complete. */
+export interface FinishedClip {
+  /** camera name */
+  readonly camera: string;
+  /** path of the MP4 file */
+  readonly path: string;
+  /** path relative to the video folder, as tasks carry it (`front/20260223-144657.mp4`) */
+  readonly relativePath: string;
+  /** path of the JSON sidecar */
+  readonly sidecarPath: string;
+  /** wall-clock time of the clip's first frame, ms since the epoch */
+  readonly start: number;
+  /** wall-clock time of the clip's end, ms since the epoch */
+  readonly end: number;
+  /** when the motion started, ms since the epoch */
+  readonly motionStart: number;
+  /** highest changed fraction of the frame during the clip */
+  readonly peak: number;
+  /** moving regions at the peak, in frame fractions */
+  readonly boxes: Box[];
+  /** true when the camera dropped before the planned end */
+  readonly truncated: boolean;
+}
+
+/** A clip could not be written. */
+export class ClipError extends CamwatchError {}
+
+/** What a clip being recorded remembers. */
+interface OpenClip {
+  from: number;
+  motionStart: number;
+  end: number;
+  lastMotion: number;
+  peak: number;
+  boxes: Box[];
+  timeline: [number, number][];
+}
+
+const CAMERA_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Local time as `YYYYMMDD-HHMMSS`. */
+function stamp(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${
+    p(d.getSeconds())
+  }`;
+}
+
+/** ISO 8601 in local time with its offset (`2026-02-23T14:46:57.120+01:00`). */
+export function isoLocal(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(Math.abs(n)).padStart(w, "0");
+  const off = -d.getTimezoneOffset();
+  const zone = `${off >= 0 ? "+" : "-"}${p(Math.floor(Math.abs(off) / 60))}:${p(Math.abs(off) % 60)}`;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${
+    p(d.getMinutes())
+  }:` +
+    `${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}${zone}`;
+}
+
+/**
+ * Turns motion updates and recorded segments of one camera into clips. Feed it every motion
+ * update and every segment, in order, and tell it when the camera drops; it deletes the
+ * segments no clip can need any more.
+ *
+ * @example
+ * ```ts
+ * import { ClipRecorder } from "./clip_recorder.ts";
+ * import { MotionDetector } from "./motion_detector.ts";
+ * import { RtspSource } from "./rtsp_source.ts";
+ * const source = new RtspSource({ url: "rtsp://127.0.0.1:8554/stream", cacheDir: "/tmp/cache/front" });
+ * const detector = new MotionDetector();
+ * const recorder = new ClipRecorder({
+ *   camera: "front",
+ *   videoDir: "video",
+ *   onClip: (clip) => console.log("clip", clip.relativePath),
+ * });
+ * for await (const e of source) {
+ *   if (e.type === "frame") recorder.motion(detector.update(e.frame));
+ *   else if (e.type === "segment") await recorder.segment(e.segment);
+ *   else if (e.type === "disconnected") await recorder.cameraLost();
+ * }
+ * ```
+ */
+export class ClipRecorder {
+  readonly #options: ClipRecorderOptions;
+  readonly #dir: string;
+  readonly #clipMs: number;
+  readonly #prerollMs: number;
+  readonly #maxMs: number;
+  readonly #cooldownMs: number;
+  #segments: CameraSegment[] = [];
+  #open: OpenClip | undefined;
+  #lastEnd = -Infinity;
+  #now = -Infinity;
+  /** the detector's motion event is in progress (between its start and end events) */
+  #inEvent = false;
+
+  /** Checks the options; throws `RangeError` naming a bad one. */
+  constructor(options: ClipRecorderOptions) {
+    if (!CAMERA_NAME.test(options.camera)) {
+      throw new RangeError(
+        `camera name must be 1-64 letters, digits, '_' or '-', got ${JSON.stringify(options.camera)}`,
+      );
+    }
+    const seconds = (name: string, value: number | undefined, fallback: number, min: number) => {
+      const v = value ?? fallback;
+      if (!(Number.isFinite(v) && v >= min)) {
+        throw new RangeError(`${name} must be at least ${min}, got ${v}`);
+      }
+      return v * 1000;
+    };
+    this.#options = options;
+    this.#dir = join(resolve(options.videoDir), options.camera);
+    this.#clipMs = seconds("clipSeconds", options.clipSeconds, 30, 1);
+    this.#prerollMs = seconds("prerollSeconds", options.prerollSeconds, 5, 0);
+    this.#maxMs = seconds("maxClipSeconds", options.maxClipSeconds, 120, 1);
+    this.#cooldownMs = seconds("cooldownSeconds", options.cooldownSeconds, 5, 0);
+    if (this.#maxMs < this.#clipMs) {
+      throw new RangeError(
+        `maxClipSeconds (${this.#maxMs / 1000}) must be at least clipSeconds (${this.#clipMs / 1000})`,
+      );
+    }
+  }
+
+  /** Whether a clip is being recorded. */
+  get recording(): boolean {
+    return this.#open !== undefined;
+  }
+
+  /** Takes one motion update (one per grey frame): starts, extends or closes the window. */
+  motion(update: MotionUpdate): void {
+    this.#now = Math.max(this.#now, update.ts);
+    if (update.event?.type === "start") this.#inEvent = true;
+    if (update.event?.type === "end") this.#inEvent = false;
+    const open = this.#open;
+    if (!open) {
+      // A new clip starts with a motion event, or goes on from the last one when the motion
+      // outlasted it (the clip reached its maximum while things kept moving).
+      const start = update.event?.type === "start"
+        ? { ts: update.event.ts, score: update.event.score, boxes: update.event.boxes }
+        : this.#inEvent && update.motion
+        ? { ts: update.ts, score: update.score, boxes: update.boxes }
+        : undefined;
+      if (!start) return;
+      const t0 = start.ts;
+      const continuing = update.event?.type !== "start" && Number.isFinite(this.#lastEnd);
+      this.#open = {
+        // A continuation picks up exactly where the previous clip ended.
+        from: continuing ? this.#lastEnd : Math.max(t0 - this.#prerollMs, this.#lastEnd),
+        motionStart: t0,
+        end: t0 + this.#clipMs,
+        lastMotion: t0,
+        peak: start.score,
+        boxes: start.boxes,
+        timeline: [[t0, start.score]],
+      };
+      return;
+    }
+    if (update.motion) {
+      open.lastMotion = update.ts;
+      const wanted = Math.max(open.end, update.ts + this.#cooldownMs);
+      open.end = Math.min(wanted, open.motionStart + this.#maxMs);
+      if (update.score > open.peak) {
+        open.peak = update.score;
+        open.boxes = update.boxes;
+      }
+    }
+    if (update.score > 0 && update.ts <= open.end) open.timeline.push([update.ts, update.score]);
+  }
+
+  /** Takes a completed segment; finishes the clip once the segments cover its end. */
+  async segment(segment: CameraSegment): Promise<FinishedClip | undefined> {
+    this.#segments.push(segment);
+    this.#now = Math.max(this.#now, segment.end);
+    const open = this.#open;
+    if (open && segment.end >= open.end) return await this.#finish(false);
+    await this.#prune();
+    return undefined;
+  }
+
+  /** The camera dropped: a clip in progress is finished with what was recorded. */
+  async cameraLost(): Promise<FinishedClip | undefined> {
+    this.#inEvent = false; // the detector starts afresh on the next connection
+    return this.#open ? await this.#finish(true) : undefined;
+  }
+
+  /** Shutting down: a clip in progress is finished now, with what was recorded. */
+  async close(): Promise<FinishedClip | undefined> {
+    return await this.cameraLost();
+  }
+
+  async #finish(truncated: boolean): Promise<FinishedClip | undefined> {
+    const open = this.#open!;
+    this.#open = undefined;
+    const end = truncated ? Math.min(open.end, this.#now) : open.end;
+    const parts = this.#segments.filter((s) => s.end > open.from && s.start < end);
+    this.#lastEnd = end;
+    if (parts.length === 0) {
+      await this.#prune();
+      return undefined; // the camera dropped before anything of the clip was recorded
+    }
+    const last = parts.at(-1)!;
+    const outpoint = last.end > end ? (end - last.start) / 1000 : undefined;
+    const start = parts[0].start;
+    const clipEnd = outpoint === undefined ? last.end : end;
+
+    await Deno.mkdir(this.#dir, { recursive: true });
+    let name = stamp(start);
+    for (let i = 1; await exists(join(this.#dir, `${name}.mp4`)); i++) name = `${stamp(start)}-${i}`;
+    const path = join(this.#dir, `${name}.mp4`);
+    const sidecarPath = join(this.#dir, `${name}.json`);
+    const listPath = join(this.#dir, `.${name}.ffconcat`);
+    const partPath = join(this.#dir, `.${name}.mp4.part`);
+    try {
+      await Deno.writeTextFile(listPath, concatList(parts.map((p) => resolve(p.path)), outpoint));
+      const out = await runFfmpeg(concatArgs(listPath, partPath));
+      if (!out.success) {
+        throw new ClipError(`cannot write clip ${path}: ${new TextDecoder().decode(out.stderr).trim()}`);
+      }
+      const clip: FinishedClip = {
+        camera: this.#options.camera,
+        path,
+        relativePath: `${this.#options.camera}/${name}.mp4`,
+        sidecarPath,
+        start,
+        end: clipEnd,
+        motionStart: open.motionStart,
+        peak: open.peak,
+        boxes: open.boxes,
+        truncated,
+      };
+      const sidecar = {
+        camera: clip.camera,
+        file: `${name}.mp4`,
+        start: isoLocal(start),
+        end: isoLocal(clipEnd),
+        duration: Math.round(clipEnd - start) / 1000,
+        motion_start: isoLocal(open.motionStart),
+        preroll: Math.round(open.motionStart - start) / 1000,
+        truncated,
+        motion: {
+          peak: Math.round(open.peak * 10000) / 10000,
+          boxes: open.boxes,
+          // [seconds into the clip, changed fraction] for each frame with change
+          timeline: open.timeline.filter(([t]) => t >= start).map((
+            [t, s],
+          ) => [Math.round(t - start) / 1000, s]),
+        },
+        segments: parts.length,
+      };
+      const sidecarPart = `${sidecarPath}.part`;
+      await Deno.writeTextFile(sidecarPart, JSON.stringify(sidecar, null, 1) + "\n");
+      // The video appears first, then its sidecar: a reader that sees the .json finds the .mp4.
+      await Deno.rename(partPath, path);
+      await Deno.rename(sidecarPart, sidecarPath);
+      await this.#prune();
+      await this.#applyRetention();
+      await this.#options.onClip?.(clip);
+      return clip;
+    } finally {
+      await Deno.remove(listPath).catch(() => {});
+      await Deno.remove(partPath).catch(() => {});
+    }
+  }
+
+  /** Deletes segments that neither the open clip nor the next pre-roll can need. */
+  async #prune(): Promise<void> {
+    const keepFrom = this.#open ? this.#open.from : this.#now - this.#prerollMs - 1000;
+    const [old, keep] = [
+      this.#segments.filter((s) => s.end < keepFrom),
+      this.#segments.filter((s) => s.end >= keepFrom),
+    ];
+    this.#segments = keep;
+    for (const s of old) await Deno.remove(s.path).catch(() => {});
+  }
+
+  /** Deletes the camera's oldest clips beyond the age and size limits. */
+  async #applyRetention(): Promise<void> {
+    const { maxAgeDays, maxBytes } = this.#options.retention ?? {};
+    if (maxAgeDays === undefined && maxBytes === undefined) return;
+    const clips: { name: string; mtime: number; size: number }[] = [];
+    for await (const entry of Deno.readDir(this.#dir)) {
+      if (!entry.isFile || !entry.name.endsWith(".mp4") || entry.name.startsWith(".")) continue;
+      const info = await Deno.stat(join(this.#dir, entry.name));
+      let size = info.size;
+      try {
+        size += (await Deno.stat(join(this.#dir, entry.name.replace(/\.mp4$/, ".json")))).size;
+      } catch { /* no sidecar */ }
+      clips.push({ name: entry.name, mtime: info.mtime?.getTime() ?? 0, size });
+    }
+    clips.sort((a, b) => a.mtime - b.mtime);
+    const cutoff = maxAgeDays === undefined ? -Infinity : Date.now() - maxAgeDays * 86_400_000;
+    let total = clips.reduce((sum, c) => sum + c.size, 0);
+    for (const c of clips) {
+      const tooOld = c.mtime < cutoff;
+      const tooBig = maxBytes !== undefined && total > maxBytes;
+      if (!tooOld && !tooBig) break;
+      await Deno.remove(join(this.#dir, c.name)).catch(() => {});
+      await Deno.remove(join(this.#dir, c.name.replace(/\.mp4$/, ".json"))).catch(() => {});
+      total -= c.size;
+    }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

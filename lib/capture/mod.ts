@@ -1,0 +1,63 @@
+/**
+ * Capture: a camera's stream in, clips out. {@linkcode RtspSource} supervises one ffmpeg per
+ * camera (stream copy into short segments, small grey frames for motion);
+ * {@linkcode MotionDetector} turns those frames into motion events; {@linkcode ClipRecorder}
+ * cuts clips with pre-roll from the segments; {@linkcode CameraCapture} wires the three
+ * together for one camera. Finished clips are listed and read back with {@linkcode listClips}
+ * and {@linkcode readClipSidecar}.
+ *
+ * @example Watch one camera and print each finished clip
+ * ```ts
+ * import { CameraCapture } from "./mod.ts";
+ *
+ * const capture = new CameraCapture({
+ *   camera: "front",
+ *   url: "rtsp://admin:secret@192.168.1.20/stream1",
+ *   videoDir: "video",
+ *   onClip: (clip) => console.log("new clip", clip.relativePath),
+ * });
+ * const done = capture.run();
+ * Deno.addSignalListener("SIGTERM", () => capture.stop());
+ * await done;
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type CameraSegment,
+  RtspSource,
+  RtspSourceError,
+  type RtspSourceOptions,
+  type SourceEvent,
+} from "./rtsp_source.ts";
+export {
+  type Box,
+  type GrayFrame,
+  MotionDetector,
+  type MotionDetectorOptions,
+  type MotionEvent,
+  type MotionUpdate,
+  type Point,
+} from "./motion_detector.ts";
+export {
+  ClipError,
+  ClipRecorder,
+  type ClipRecorderOptions,
+  type FinishedClip,
+  isoLocal,
+  type RetentionOptions,
+} from "./clip_recorder.ts";
+export {
+  CameraCapture,
+  type CameraCaptureOptions,
+  type CameraStatus,
+  type CaptureLogEntry,
+} from "./camera_capture.ts";
+export {
+  type ClipFile,
+  type ClipSidecar,
+  listClips,
+  type ListClipsOptions,
+  readClipSidecar,
+} from "./clip_files.ts";

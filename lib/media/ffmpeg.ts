@@ -1,0 +1,500 @@
+/**
+ * Every ffmpeg and ffprobe command line the toolkit runs, typed, in one place, and the small
+ * helpers that run them. Arguments are passed as a list (never through a shell), so file names
+ * need no quoting.
+ *
+ * @module
+ */
+
+import { MediaError } from "../errors.ts";
+
+/** Leading ffmpeg options for a one-shot job: no banner, no stdin, errors only, overwrite. */
+const QUIET_OVERWRITE = ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"];
+
+/** Leading options when frames are read with `showinfo`: its lines are logged at level info. */
+const SHOWINFO_LOGGING = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "info"];
+
+/** What ffprobe says about a media file. */
+export interface MediaInfo {
+  /** container format names, as ffprobe reports them (`mov,mp4,m4a,3gp,3g2,mj2`, …) */
+  readonly format: string;
+  /** duration in seconds, when known */
+  readonly duration: number | undefined;
+  /** the first video stream, if any */
+  readonly video: VideoStreamInfo | undefined;
+}
+
+/** The first video stream of a file. */
+export interface VideoStreamInfo {
+  /** codec name, as ffprobe reports it (`h264`, `hevc`, …) */
+  readonly codec: string;
+  /** frame width in pixels */
+  readonly width: number;
+  /** frame height in pixels */
+  readonly height: number;
+  /** average frame rate, when known */
+  readonly fps: number | undefined;
+  /** number of frames, when the container says */
+  readonly frames: number | undefined;
+  /** frames the decoder must hold back for reordering (0: no B-frames), when known */
+  readonly reorderDelay: number | undefined;
+}
+
+/**
+ * Arguments for ffprobe to describe a file (container, duration, streams) as JSON.
+ *
+ * @example
+ * ```ts
+ * import { probeArgs } from "./ffmpeg.ts";
+ * const out = await new Deno.Command("ffprobe", { args: probeArgs("clip.mp4") }).output();
+ * ```
+ */
+export function probeArgs(path: string): string[] {
+  return [
+    "-v",
+    "error",
+    "-show_entries",
+    "format=format_name,duration:stream=codec_type,codec_name,width,height,avg_frame_rate,nb_frames,duration,has_b_frames",
+    "-of",
+    "json",
+    "--",
+    path,
+  ];
+}
+
+/**
+ * An ffmpeg `select` filter keeping `fps` frames per second by their real timestamps: a frame
+ * is kept when its time reaches the next slot, and the slot then moves past it (expression
+ * variable 0). Unlike the `fps` filter, it never relabels frames with times they do not have.
+ *
+ * @example
+ * ```ts
+ * import { sampleFilter } from "./ffmpeg.ts";
+ * console.log(sampleFilter(2)); // select=if(gte(t\,ld(0))\,st(0\,(floor(t*2)+1)/2))
+ * ```
+ */
+export function sampleFilter(fps: number): string {
+  if (!(fps > 0 && Number.isFinite(fps))) {
+    throw new RangeError(`sampleFps must be a positive number or "all", got ${fps}`);
+  }
+  return `select=if(gte(t\\,ld(0))\\,st(0\\,(floor(t*${fps})+1)/${fps}))`;
+}
+
+/** Options of {@linkcode decodeFramesArgs}. */
+export interface DecodeFramesOptions {
+  /**
+   * Frames per second to keep, chosen by each frame's real timestamp (the first frame at or
+   * after every 1/fps seconds); `"all"` keeps every frame.
+   * @default "all"
+   */
+  sampleFps?: number | "all";
+}
+
+/**
+ * Arguments for ffmpeg to decode the first video stream of `path` into packed RGB frames on
+ * stdout, with a `showinfo` line per kept frame on stderr that carries its real timestamp and
+ * size.
+ *
+ * Frames are picked with `select` on their own timestamps rather than with the `fps` filter,
+ * which hands out frames at times other than the ones it labels them with. The RGB conversion
+ * uses bicubic scaling flags, as OpenCV's `VideoCapture` does.
+ *
+ * @example
+ * ```ts
+ * import { decodeFramesArgs } from "./ffmpeg.ts";
+ * console.log(decodeFramesArgs("clip.mp4", { sampleFps: 2 }).join(" "));
+ * ```
+ */
+export function decodeFramesArgs(path: string, options: DecodeFramesOptions = {}): string[] {
+  const { sampleFps = "all" } = options;
+  const filters = sampleFps === "all" ? [] : [sampleFilter(sampleFps)];
+  filters.push("showinfo=checksum=0");
+  return [
+    ...SHOWINFO_LOGGING,
+    "-i",
+    path,
+    "-map",
+    "0:v:0",
+    "-an",
+    "-sn",
+    "-dn",
+    "-vf",
+    filters.join(","),
+    "-fps_mode",
+    "passthrough",
+    "-sws_flags",
+    "bicubic",
+    "-pix_fmt",
+    "rgb24",
+    "-f",
+    "rawvideo",
+    "pipe:1",
+  ];
+}
+
+/**
+ * Explains a failed spawn of ffmpeg/ffprobe, with the fix when the tool is missing.
+ *
+ * @example
+ * ```ts
+ * import { spawnError } from "./ffmpeg.ts";
+ * try {
+ *   new Deno.Command("ffmpeg", { args: ["-version"] }).spawn();
+ * } catch (e) {
+ *   throw spawnError("ffmpeg", e); // "ffmpeg is not installed (apt-get install ffmpeg, …)"
+ * }
+ * ```
+ */
+export function spawnError(tool: string, error: unknown): MediaError {
+  if (error instanceof Deno.errors.NotFound) {
+    return new MediaError(`${tool} is not installed (apt-get install ffmpeg, or brew install ffmpeg)`, {
+      cause: error,
+    });
+  }
+  return new MediaError(`cannot run ${tool}: ${error instanceof Error ? error.message : error}`, {
+    cause: error,
+  });
+}
+
+/**
+ * Starts ffmpeg with piped stdout and stderr; a missing ffmpeg becomes a {@linkcode MediaError}
+ * that says how to install it.
+ *
+ * @example
+ * ```ts
+ * import { decodeFramesArgs, spawnFfmpeg } from "./ffmpeg.ts";
+ * const child = spawnFfmpeg(decodeFramesArgs("video/samples/vtest.mp4"));
+ * ```
+ */
+export function spawnFfmpeg(args: string[]): Deno.ChildProcess {
+  try {
+    return new Deno.Command("ffmpeg", { args, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
+  } catch (e) {
+    throw spawnError("ffmpeg", e);
+  }
+}
+
+/**
+ * Runs ffmpeg to the end and returns its output; a missing ffmpeg becomes a
+ * {@linkcode MediaError}.
+ *
+ * @example
+ * ```ts
+ * import { concatArgs, runFfmpeg } from "./ffmpeg.ts";
+ * const out = await runFfmpeg(concatArgs("list.ffconcat", "clip.mp4"));
+ * if (!out.success) console.error(new TextDecoder().decode(out.stderr));
+ * ```
+ */
+export async function runFfmpeg(args: string[]): Promise<Deno.CommandOutput> {
+  try {
+    return await new Deno.Command("ffmpeg", { args, stdin: "null" }).output();
+  } catch (e) {
+    throw spawnError("ffmpeg", e);
+  }
+}
+
+function rate(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const [n, d] = text.split("/").map(Number);
+  const v = d ? n / d : n;
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+function num(text: string | undefined): number | undefined {
+  const v = Number(text);
+  return text !== undefined && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * Describes a media file with ffprobe. Throws {@linkcode MediaError} for a missing file or one
+ * ffprobe cannot read, quoting ffprobe's reason.
+ *
+ * @example
+ * ```ts
+ * import { probeMedia } from "./ffmpeg.ts";
+ * const info = await probeMedia("video/samples/vtest.mp4");
+ * console.log(info.video?.width, info.video?.height, info.duration); // 768 576 79.5
+ * ```
+ */
+export async function probeMedia(path: string): Promise<MediaInfo> {
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command("ffprobe", { args: probeArgs(path), stdin: "null" }).output();
+  } catch (e) {
+    throw spawnError("ffprobe", e);
+  }
+  if (!out.success) {
+    const reason = new TextDecoder().decode(out.stderr).trim().split("\n").at(-1) ?? "";
+    throw new MediaError(`${path}: not a readable video (${reason.replace(`${path}: `, "")})`);
+  }
+  // deno-lint-ignore no-explicit-any
+  const json: any = JSON.parse(new TextDecoder().decode(out.stdout));
+  // deno-lint-ignore no-explicit-any
+  const v = (json.streams ?? []).find((s: any) => s.codec_type === "video");
+  return {
+    format: json.format?.format_name ?? "",
+    duration: num(json.format?.duration) ?? num(v?.duration),
+    video: v
+      ? {
+        codec: v.codec_name,
+        width: v.width,
+        height: v.height,
+        fps: rate(v.avg_frame_rate),
+        frames: num(v.nb_frames),
+        reorderDelay: num(v.has_b_frames === undefined ? undefined : String(v.has_b_frames)),
+      }
+      : undefined,
+  };
+}
+
+/** Options of {@linkcode emulatorStreamArgs}. */
+export interface EmulatorStreamOptions {
+  /**
+   * Re-encode (needed unless the input is already H.264 without B-frames).
+   * @default false
+   */
+  reencode?: boolean;
+  /**
+   * Frame rate of a re-encoded stream; keyframes every 2 seconds.
+   * @default 10
+   */
+  fps?: number;
+}
+
+/**
+ * Arguments for ffmpeg to turn a video into the raw H.264 stream the camera emulator loops:
+ * Annex-B, an access unit delimiter before every frame (so that frames can be cut apart without
+ * parsing slices), SPS/PPS before every keyframe, and no B-frames (frames in display order).
+ *
+ * @example
+ * ```ts
+ * import { emulatorStreamArgs } from "./ffmpeg.ts";
+ * const args = emulatorStreamArgs("video/samples/vtest.mp4", "/tmp/cam.h264");
+ * await new Deno.Command("ffmpeg", { args }).output();
+ * ```
+ */
+export function emulatorStreamArgs(
+  input: string,
+  output: string,
+  options: EmulatorStreamOptions = {},
+): string[] {
+  const { reencode = false, fps = 10 } = options;
+  const codec = reencode
+    ? [
+      "-c:v",
+      "libx264",
+      "-preset",
+      "veryfast",
+      "-bf",
+      "0",
+      "-g",
+      String(Math.round(2 * fps)),
+      "-r",
+      String(fps),
+      "-pix_fmt",
+      "yuv420p",
+    ]
+    : ["-c:v", "copy"];
+  return [
+    ...QUIET_OVERWRITE,
+    ...(input.startsWith("lavfi:") ? ["-f", "lavfi", "-i", input.slice(6)] : ["-i", input]),
+    "-map",
+    "0:v:0",
+    ...codec,
+    "-bsf:v",
+    "h264_mp4toannexb,h264_metadata=aud=insert",
+    "-f",
+    "h264",
+    output,
+  ];
+}
+
+/** Whether an input is a network stream (RTSP or HTTP) rather than a file. */
+function isLiveInput(input: string): boolean {
+  return /^(rtsps?|https?):\/\//i.test(input);
+}
+
+/** Input options for a camera: transport, a read timeout, and wall-clock timestamps. */
+function liveInputArgs(input: string, transport: "tcp" | "udp", timeoutSeconds: number): string[] {
+  const micro = String(Math.round(timeoutSeconds * 1_000_000));
+  if (/^rtsps?:\/\//i.test(input)) {
+    return ["-rtsp_transport", transport, "-timeout", micro, "-use_wallclock_as_timestamps", "1"];
+  }
+  return ["-rw_timeout", micro, "-use_wallclock_as_timestamps", "1"];
+}
+
+/**
+ * ffmpeg arguments that read one frame from a camera URL (or a file's first frame) and write
+ * it as PNG on stdout.
+ *
+ * @example
+ * ```ts
+ * import { grabFrameArgs } from "./ffmpeg.ts";
+ * const args = grabFrameArgs("rtsp://127.0.0.1:8554/stream", { transport: "tcp" });
+ * ```
+ */
+export function grabFrameArgs(
+  input: string,
+  options: { readonly transport?: "tcp" | "udp"; readonly timeoutSeconds?: number } = {},
+): string[] {
+  const live = isLiveInput(input)
+    ? liveInputArgs(input, options.transport ?? "tcp", options.timeoutSeconds ?? 10)
+    : [];
+  return [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    ...live,
+    "-i",
+    input,
+    "-map",
+    "0:v:0",
+    "-frames:v",
+    "1",
+    "-f",
+    "image2pipe",
+    "-c:v",
+    "png",
+    "pipe:1",
+  ];
+}
+
+/** Options of {@linkcode captureArgs}. */
+export interface CaptureArgsOptions {
+  /** folder for the stream-copied segments and their list (`segments.csv`) */
+  readonly segmentDir: string;
+  /**
+   * RTSP transport.
+   * @default "tcp"
+   */
+  readonly transport?: "tcp" | "udp";
+  /**
+   * Target length of a segment in seconds (cut at the next keyframe).
+   * @default 2
+   */
+  readonly segmentSeconds?: number;
+  /**
+   * Grey frames per second for motion detection.
+   * @default 5
+   */
+  readonly motionFps?: number;
+  /**
+   * Width of the grey frames (height keeps the aspect ratio, rounded to even).
+   * @default 320
+   */
+  readonly motionWidth?: number;
+  /**
+   * Seconds without data before the camera connection counts as lost.
+   * @default 10
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Arguments for the one ffmpeg a camera needs, with two outputs: the video stream-copied (no
+ * re-encode) into short MP4 segments listed in `segments.csv` as they complete, and small grey
+ * frames for motion on stdout, each announced by a `showinfo` line on stderr. `input` is an
+ * `rtsp://` or `rtsps://` URL, an `http(s)://` MJPEG stream, or a file (read at its own pace).
+ *
+ * @example
+ * ```ts
+ * import { captureArgs } from "./ffmpeg.ts";
+ * const args = captureArgs("rtsp://127.0.0.1:8554/stream", { segmentDir: "/tmp/cache/front" });
+ * ```
+ */
+export function captureArgs(input: string, options: CaptureArgsOptions): string[] {
+  const {
+    segmentDir,
+    transport = "tcp",
+    segmentSeconds = 2,
+    motionFps = 5,
+    motionWidth = 320,
+    timeoutSeconds = 10,
+  } = options;
+  return [
+    ...SHOWINFO_LOGGING,
+    // A file plays at its own pace, like a camera.
+    ...(isLiveInput(input) ? liveInputArgs(input, transport, timeoutSeconds) : ["-re"]),
+    "-fflags",
+    "+genpts+discardcorrupt",
+    "-i",
+    input,
+    "-map",
+    "0:v:0",
+    "-c",
+    "copy",
+    "-f",
+    "segment",
+    "-segment_time",
+    String(segmentSeconds),
+    // Without the delta the first segment is twice as long (the first packet has no time).
+    "-segment_time_delta",
+    "0.2",
+    "-reset_timestamps",
+    "1",
+    "-segment_list",
+    `${segmentDir}/segments.csv`,
+    "-segment_list_type",
+    "csv",
+    `${segmentDir}/%06d.mp4`,
+    "-map",
+    "0:v:0",
+    "-vf",
+    `${sampleFilter(motionFps)},scale=${motionWidth}:-2,format=gray,showinfo=checksum=0`,
+    "-fps_mode",
+    "passthrough",
+    "-f",
+    "rawvideo",
+    "pipe:1",
+  ];
+}
+
+/**
+ * Arguments for ffmpeg to join recorded segments into one clip by stream copy, from a concat
+ * list (see {@linkcode concatList}), with the index first so the clip plays while it downloads.
+ *
+ * @example
+ * ```ts
+ * import { concatArgs } from "./ffmpeg.ts";
+ * const args = concatArgs("/tmp/list.ffconcat", "/video/front/.20260223-144657.mp4.part");
+ * ```
+ */
+export function concatArgs(listPath: string, output: string): string[] {
+  return [
+    ...QUIET_OVERWRITE,
+    "-f",
+    "concat",
+    "-safe",
+    "0",
+    "-i",
+    listPath,
+    "-map",
+    "0:v",
+    "-c",
+    "copy",
+    "-movflags",
+    "+faststart",
+    "-f",
+    "mp4",
+    output,
+  ];
+}
+
+/**
+ * An ffconcat list of files, the last one cut at `outpoint` seconds when given.
+ *
+ * @example
+ * ```ts
+ * import { concatList } from "./ffmpeg.ts";
+ * console.log(concatList(["/c/000001.mp4", "/c/000002.mp4"], 1.4));
+ * ```
+ */
+export function concatList(files: readonly string[], outpoint?: number): string {
+  const quote = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
+  const lines = ["ffconcat version 1.0"];
+  files.forEach((file, i) => {
+    lines.push(`file ${quote(file)}`);
+    if (i === files.length - 1 && outpoint !== undefined) lines.push(`outpoint ${outpoint.toFixed(3)}`);
+  });
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,24 @@
+/**
+ * Media: everything that touches ffmpeg, ffprobe and image codecs. Command lines are built in
+ * one typed place ({@linkcode probeMedia} and the argument builders in ffmpeg.ts); frames are
+ * read by their real timestamps ({@linkcode readVideoFrames}); images are decoded the way
+ * OpenCV's `imread` does ({@linkcode decodeImage}).
+ *
+ * @example Probe a video and read two frames a second
+ * ```ts
+ * import { probeMedia, readVideoFrames } from "./mod.ts";
+ *
+ * const info = await probeMedia("video/samples/vtest.mp4");
+ * console.log(info.video?.width, info.video?.height, info.duration);
+ * for await (const frame of readVideoFrames("video/samples/vtest.mp4", { sampleFps: 2 })) {
+ *   console.log(frame.time.toFixed(2), frame.width, frame.height);
+ * }
+ * ```
+ *
+ * @module
+ */
+
+export { type DecodeFramesOptions, type MediaInfo, probeMedia, type VideoStreamInfo } from "./ffmpeg.ts";
+export { decodeImage, type ImageInput, isImageFile, type RgbImage } from "./image.ts";
+export { readVideoFrames, type ReadVideoFramesOptions, type VideoFrame } from "./video_frames.ts";
+export { stopProcess } from "./process.ts";

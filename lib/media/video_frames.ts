@@ -1,0 +1,80 @@
+/**
+ * Decoded video frames, each with its real timestamp in the source, read from one ffmpeg
+ * process.
+ *
+ * @module
+ */
+
+import { MediaError } from "../errors.ts";
+import { decodeFramesArgs, type DecodeFramesOptions, spawnFfmpeg } from "./ffmpeg.ts";
+import { FrameStream, type RawFrame } from "./ffmpeg_frames.ts";
+
+/** One decoded frame: packed RGB (3 bytes per pixel, rows without padding), its time in seconds
+ * from the start of the video, and its position among the frames kept. */
+export type VideoFrame = RawFrame;
+
+/** Options of {@linkcode readVideoFrames}. */
+export interface ReadVideoFramesOptions extends DecodeFramesOptions {
+  /** stops decoding (and ffmpeg) when aborted */
+  signal?: AbortSignal;
+}
+
+/**
+ * Decodes a video with ffmpeg and yields its frames (all of them, or `sampleFps` per second
+ * chosen by their real timestamps). Stopping the iteration early stops ffmpeg. Throws
+ * {@linkcode MediaError} when ffmpeg fails, quoting its last error lines, and, after the frames
+ * it could decode, when the file turns out to be cut short or to hold broken packets.
+ *
+ * @example
+ * ```ts
+ * import { readVideoFrames } from "./video_frames.ts";
+ * for await (const frame of readVideoFrames("video/samples/vtest.mp4", { sampleFps: 1 })) {
+ *   console.log(frame.index, frame.time.toFixed(2), frame.width, frame.height);
+ *   if (frame.index === 2) break;
+ * }
+ * ```
+ */
+export async function* readVideoFrames(
+  path: string,
+  options: ReadVideoFramesOptions = {},
+): AsyncGenerator<VideoFrame> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const child = spawnFfmpeg(decodeFramesArgs(path, options));
+
+  const frames = new FrameStream(child);
+  let decoded = 0;
+  let finished = false;
+  const onAbort = () => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    for await (const frame of frames) {
+      decoded = frame.index + 1;
+      yield frame;
+    }
+    signal?.throwIfAborted();
+    const status = await child.status;
+    await frames.stderrDone;
+    finished = true;
+    if (frames.damage) {
+      throw new MediaError(
+        `${path}: damaged or truncated video, ${decoded} frames decoded before: ${frames.damage}`,
+      );
+    }
+    if (!status.success) {
+      const why = frames.errors.length ? frames.errors.join("; ") : `ffmpeg exited with code ${status.code}`;
+      throw new MediaError(`${path}: cannot decode video (${why})`);
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    if (!finished) {
+      onAbort();
+      await child.status;
+      await frames.stderrDone;
+    }
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * One clip, frame by frame, for the clip notebook: what the detector found at each sampled
+ * moment (a class-versus-time chart), and a strip of frames with their boxes.
+ *
+ * @module
+ */
+
+import * as Plot from "@observablehq/plot";
+import { annotateDetections, type AnnotatedImage, annotateStrip } from "./annotate.ts";
+import { type Chart, renderChart } from "./chart.ts";
+import { MediaError } from "../errors.ts";
+import { probeMedia } from "../media/ffmpeg.ts";
+import { readVideoFrames, type VideoFrame } from "../media/video_frames.ts";
+import type { ImageDetections, YoloAnalyzer } from "../yolo/yolo_analyzer.ts";
+
+/** One class in one analysed frame. */
+export interface TimelineRow {
+  /** seconds into the clip */
+  readonly time: number;
+  /** class name */
+  readonly label: string;
+  /** how many of it in the frame */
+  readonly count: number;
+  /** its best score in the frame */
+  readonly best: number;
+}
+
+/** Options of {@linkcode clipTimeline}. */
+export interface ClipTimelineOptions {
+  /**
+   * Frames per second to analyse (`"all"` for every frame).
+   * @default 2
+   */
+  readonly sampleFps?: number | "all";
+  /**
+   * Frames to keep for the strip: the one with the most objects in each equal share of the
+   * analysed frames.
+   * @default 6
+   */
+  readonly show?: number;
+  /** stops the analysis */
+  readonly signal?: AbortSignal;
+}
+
+/** A frame kept for the strip, with what was found in it. */
+export interface TimelineFrame {
+  /** the decoded frame (RGB), with its time */
+  readonly frame: VideoFrame;
+  /** the detections in it */
+  readonly found: ImageDetections;
+}
+
+/**
+ * What the detector saw in a clip over time.
+ *
+ * @example
+ * ```ts
+ * import { clipTimeline } from "./clip_timeline.ts";
+ * import { YoloAnalyzer } from "../yolo/yolo_analyzer.ts";
+ * await using analyzer = await YoloAnalyzer.create();
+ * const timeline = await clipTimeline(analyzer, "video/samples/vtest.mp4", { sampleFps: 1 });
+ * console.log(timeline.labels, timeline.rows.length);
+ * const chart = timeline.chart();
+ * const strip = await timeline.strip();
+ * ```
+ */
+export class ClipTimeline {
+  /** the clip */
+  readonly path: string;
+  /** seconds, when known */
+  readonly duration: number | undefined;
+  /** frames analysed */
+  readonly frames: number;
+  /** one row per class per analysed frame, in time order */
+  readonly rows: readonly TimelineRow[];
+  /** the frames kept for the strip, in time order */
+  readonly shown: readonly TimelineFrame[];
+
+  /** Wraps an analysed clip; {@linkcode clipTimeline} makes one. */
+  constructor(
+    path: string,
+    duration: number | undefined,
+    frames: number,
+    rows: readonly TimelineRow[],
+    shown: readonly TimelineFrame[],
+  ) {
+    this.path = path;
+    this.duration = duration;
+    this.frames = frames;
+    this.rows = rows;
+    this.shown = shown;
+  }
+
+  /** The classes seen: in the most frames first, then the most objects. */
+  get labels(): string[] {
+    const seen = new Map<string, { frames: number; objects: number }>();
+    for (const r of this.rows) {
+      const s = seen.get(r.label) ?? { frames: 0, objects: 0 };
+      seen.set(r.label, { frames: s.frames + 1, objects: s.objects + r.count });
+    }
+    return [...seen].sort(([la, a], [lb, b]) =>
+      b.frames - a.frames || b.objects - a.objects || la.localeCompare(lb)
+    )
+      .map(([l]) => l);
+  }
+
+  /** Class versus time: a dot per class per analysed frame, sized by how many were in it. */
+  chart(title = `What was seen, second by second: ${this.path.split("/").pop()}`): Chart {
+    return renderChart({
+      title,
+      subtitle: `${this.frames} frames analysed; dot size = objects of that class in the frame`,
+      marginLeft: 90,
+      height: Math.max(140, 40 + 28 * this.labels.length),
+      x: {
+        label: "seconds into the clip",
+        domain: [0, Math.max(this.duration ?? 0, ...this.rows.map((r) => r.time))],
+      },
+      y: { label: null, domain: this.labels },
+      r: { range: [2, 9] },
+      marks: [
+        Plot.dot(this.rows, { x: "time", y: "label", r: "count", fill: "label", fillOpacity: 0.8 }),
+        Plot.frame({ stroke: "#ddd" }),
+      ],
+    });
+  }
+
+  /** The kept frames side by side, boxes drawn, each captioned with its time and count. */
+  strip(options: { readonly height?: number; readonly columns?: number } = {}): Promise<AnnotatedImage> {
+    const height = options.height ?? 240;
+    return annotateStrip(
+      this.shown.map(({ frame, found }) => ({
+        image: annotateDetections(frame, found, { height }),
+        caption: `${frame.time.toFixed(1)} s: ${found.detections.length} objects`,
+      })),
+      { height, columns: options.columns ?? 3 },
+    );
+  }
+}
+
+/**
+ * Analyses a clip frame by frame with the caller's analyzer and keeps what the clip notebook
+ * shows: per-frame classes and counts, and a few frames with their boxes. Throws
+ * {@linkcode MediaError} for a missing or broken clip.
+ *
+ * @example
+ * ```ts
+ * import { clipTimeline } from "./clip_timeline.ts";
+ * import { YoloAnalyzer } from "../yolo/yolo_analyzer.ts";
+ * await using analyzer = await YoloAnalyzer.create();
+ * const timeline = await clipTimeline(analyzer, "video/samples/vtest.mp4", { sampleFps: 0.5, show: 4 });
+ * console.log(timeline.shown.map((s) => s.frame.time));
+ * ```
+ */
+export async function clipTimeline(
+  analyzer: YoloAnalyzer,
+  path: string,
+  options: ClipTimelineOptions = {},
+): Promise<ClipTimeline> {
+  const show = options.show ?? 6;
+  const { duration, video } = await probeMedia(path);
+  const sampleFps = options.sampleFps ?? 2;
+  // Slots by frame count, not by time: sampled times sit on slot edges and would leave gaps.
+  const rate = sampleFps === "all" ? video?.fps : sampleFps;
+  const expected = duration && rate ? Math.max(1, Math.round(duration * rate)) : undefined;
+  const rows: TimelineRow[] = [];
+  // The busiest frame of each equal share of the frames: spread over time, at most `show`.
+  const slots = new Map<number, TimelineFrame>();
+  let frames = 0;
+  for await (
+    const frame of readVideoFrames(path, { sampleFps, signal: options.signal })
+  ) {
+    const found = await analyzer.detect(frame);
+    frames++;
+    const byLabel = new Map<string, { count: number; best: number }>();
+    for (const d of found.detections) {
+      const seen = byLabel.get(d.label) ?? { count: 0, best: 0 };
+      byLabel.set(d.label, { count: seen.count + 1, best: Math.max(seen.best, d.score) });
+    }
+    for (const [label, s] of byLabel) rows.push({ time: frame.time, label, ...s });
+    const slot = expected ? Math.min(show - 1, Math.floor(((frames - 1) * show) / expected)) : frames - 1;
+    if (slot < show && found.detections.length > (slots.get(slot)?.found.detections.length ?? -1)) {
+      // Copy: the decoder reuses its frame buffers.
+      slots.set(slot, { frame: { ...frame, data: frame.data.slice() }, found });
+    }
+  }
+  if (frames === 0) throw new MediaError(`no frames in ${path}`);
+  const shown = [...slots.values()].sort((a, b) => a.frame.time - b.frame.time);
+  return new ClipTimeline(path, duration, frames, rows, shown);
+}

@@ -1,0 +1,126 @@
+/**
+ * Notebook helpers: what the Deno Jupyter notebooks use to look at cameras, the queue and the
+ * log. Rich display ({@linkcode tableDisplay}, {@linkcode renderChart}, PNG images), boxes and
+ * masks drawn on frames ({@linkcode annotateDetections}), a check of the set-up
+ * ({@linkcode checkEnvironment}), camera previews ({@linkcode grabFrame},
+ * {@linkcode previewMotion}), the queue at a glance ({@linkcode queueOverview},
+ * {@linkcode sendTestTask}), the log as nodejs-polars DataFrames ({@linkcode clipsPerHour}, …), one clip frame by frame ({@linkcode clipTimeline}) and a YOLO
+ * training set from recorded clips ({@linkcode exportYoloDataset}).
+ *
+ * This surface loads Observable Plot, linkedom, nodejs-polars and yaml; the pipeline
+ * (`mod.ts`) loads none of them.
+ *
+ * @example Clips per hour of today, as a chart in a notebook cell
+ * ```ts
+ * import * as Plot from "@observablehq/plot";
+ * import { clipsPerHour, renderChart } from "./mod.ts";
+ *
+ * const perHour = await clipsPerHour("video/detections_log.jsonl", { day: new Date() });
+ * const chart = renderChart({
+ *   title: "Clips per hour, today",
+ *   marks: [Plot.barY(perHour.toRecords(), { x: "hour_label", y: "clips" })],
+ * });
+ * await Deno.jupyter.display(chart);
+ * ```
+ *
+ * @module
+ */
+
+export {
+  base64,
+  type Displayable,
+  displayable,
+  escapeHtml,
+  htmlDisplay,
+  JUPYTER_DISPLAY,
+  type MimeBundle,
+  pngDisplay,
+  type TableData,
+  tableDisplay,
+  tableHtml,
+} from "./displayable.ts";
+export { Chart, type ChartOptions, renderChart } from "./chart.ts";
+export {
+  annotateDetections,
+  type AnnotateDetectionsOptions,
+  type AnnotatedImage,
+  annotateMotion,
+  type AnnotateMotionOptions,
+  annotateStrip,
+  type AnnotateStripOptions,
+  classColor,
+  type MotionOverlay,
+  type StripTile,
+} from "./annotate.ts";
+export {
+  checkEnvironment,
+  type CheckEnvironmentOptions,
+  type CheckResult,
+  EnvironmentReport,
+} from "./environment_check.ts";
+export {
+  type GrabbedFrame,
+  grabFrame,
+  type GrabFrameOptions,
+  type MotionPreview,
+  type MotionSample,
+  previewMotion,
+  type PreviewMotionOptions,
+} from "./camera_preview.ts";
+export {
+  clipsPerCamera,
+  clipsPerClass,
+  clipsPerHour,
+  type ClipsPerHourOptions,
+  clipsWith,
+  type ClipsWithOptions,
+  type DayInput,
+  type FailureCountOptions,
+  failureCounts,
+  failures,
+  localDayRange,
+  type LocalHour,
+  localHours,
+  type LogSource,
+  processingSummary,
+  processingTimes,
+  type ScoreOptions,
+  type TimeInput,
+  type TimeRangeOptions,
+} from "./log_analysis.ts";
+export {
+  ClipTimeline,
+  clipTimeline,
+  type ClipTimelineOptions,
+  type TimelineFrame,
+  type TimelineRow,
+} from "./clip_timeline.ts";
+export {
+  clipBox,
+  type ClipExport,
+  type DatasetClip,
+  DatasetError,
+  type DatasetItem,
+  datasetItemName,
+  type DatasetSplit,
+  datasetSplit,
+  type ExportProgress,
+  exportYoloDataset,
+  type ExportYoloDatasetOptions,
+  formatDataYaml,
+  formatYoloLabels,
+  type FrameContext,
+  type FrameFilter,
+  hasClass,
+  lowConfidence,
+  type LowConfidenceOptions,
+  parseYoloLabels,
+  type PixelBox,
+  readYoloLabels,
+  sampleItems,
+  type SkippedClip,
+  type YoloDatasetSummary,
+  type YoloLabel,
+} from "./yolo_dataset.ts";
+export { QueueOverview, queueOverview, type QueueSnapshot } from "./queue_overview.ts";
+export { ProbeResult, ProbeTimeoutError, sendTestTask, type SendTestTaskOptions } from "./queue_probe.ts";

@@ -1,0 +1,472 @@
+/**
+ * Settings from environment variables, validated once at start. A bad value stops the process
+ * with a {@linkcode ConfigError} that names the variable and says what it should be.
+ *
+ * @module
+ */
+
+import { ConfigError } from "../errors.ts";
+import { redactUrl } from "./redact.ts";
+import type { RedisTarget } from "../queue/redis_task_queue.ts";
+
+/** Environment variables, as `Deno.env.toObject()` gives them. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Analysis settings (`deno task analyze`, the worker). */
+export interface AnalyzerSettings {
+  /** `YOLO_MODEL`: path of the ONNX model; undefined means the bundled one */
+  readonly model: string | undefined;
+  /** `YOLO_CONF`: minimum score, 0..1 (default 0.25) */
+  readonly confidence: number;
+  /** `YOLO_IOU`: NMS IoU threshold, 0..1 (default 0.7) */
+  readonly iou: number;
+  /** `YOLO_THREADS`: ONNX Runtime threads (default 1) */
+  readonly threads: number;
+  /** `SAMPLE_FPS`: frames per second analysed in videos, or `all` (default 2) */
+  readonly sampleFps: number | "all";
+}
+
+/**
+ * Reads a variable, with surrounding whitespace and quotes (as in .env files) removed; an empty
+ * value counts as unset.
+ *
+ * @example
+ * ```ts
+ * import { readVar } from "./config.ts";
+ * console.log(readVar({ RDSQ_OUTMSG: "'video_queue'" }, "RDSQ_OUTMSG")); // "video_queue"
+ * ```
+ */
+export function readVar(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined) return undefined;
+  const value = raw.trim().replace(/^(['"])(.*)\1$/, "$2");
+  return value === "" ? undefined : value;
+}
+
+/**
+ * A number variable within bounds, or the default when unset.
+ *
+ * @example
+ * ```ts
+ * import { numberVar } from "./config.ts";
+ * console.log(numberVar({ YOLO_CONF: "0.4" }, "YOLO_CONF", 0.25, { min: 0, max: 1 })); // 0.4
+ * ```
+ */
+export function numberVar(
+  env: Env,
+  name: string,
+  fallback: number,
+  bounds: { min?: number; max?: number; integer?: boolean } = {},
+): number {
+  const text = readVar(env, name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  const { min = -Infinity, max = Infinity, integer = false } = bounds;
+  const ok = Number.isFinite(value) && value >= min && value <= max &&
+    (!integer || Number.isInteger(value));
+  if (!ok) {
+    const kind = integer ? "an integer" : "a number";
+    const range = min > -Infinity && max < Infinity
+      ? ` between ${min} and ${max}`
+      : min > -Infinity
+      ? ` of at least ${min}`
+      : "";
+    throw new ConfigError(`${name} must be ${kind}${range}, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+/**
+ * Parses a frames-per-second value: a positive number or `all`.
+ *
+ * @example
+ * ```ts
+ * import { parseSampleFps } from "./config.ts";
+ * console.log(parseSampleFps("0.5", "SAMPLE_FPS"), parseSampleFps("all", "SAMPLE_FPS")); // 0.5 "all"
+ * ```
+ */
+export function parseSampleFps(text: string, name: string): number | "all" {
+  if (text.toLowerCase() === "all") return "all";
+  const value = Number(text);
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new ConfigError(
+      `${name} must be a positive number of frames per second or "all", got ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Reads the analysis settings from the environment.
+ *
+ * @example
+ * ```ts
+ * import { readAnalyzerSettings } from "./config.ts";
+ * const settings = readAnalyzerSettings({ YOLO_CONF: "0.4", SAMPLE_FPS: "all" });
+ * console.log(settings.confidence, settings.sampleFps); // 0.4 "all"
+ * ```
+ */
+export function readAnalyzerSettings(env: Env = Deno.env.toObject()): AnalyzerSettings {
+  const fps = readVar(env, "SAMPLE_FPS");
+  return {
+    model: readVar(env, "YOLO_MODEL"),
+    confidence: numberVar(env, "YOLO_CONF", 0.25, { min: 0, max: 1 }),
+    iou: numberVar(env, "YOLO_IOU", 0.7, { min: 0, max: 1 }),
+    threads: numberVar(env, "YOLO_THREADS", 1, { min: 1, max: 256, integer: true }),
+    sampleFps: fps === undefined ? 2 : parseSampleFps(fps, "SAMPLE_FPS"),
+  };
+}
+
+/** One camera of the capture. */
+export interface CameraSettings {
+  /** name: letters, digits, `_`, `-` (folder of its clips) */
+  readonly name: string;
+  /** `rtsp://…`, `rtsps://…`, `http(s)://…` (MJPEG) or a video file */
+  readonly url: string;
+  /** RTSP transport */
+  readonly transport: "tcp" | "udp";
+  /** motion threshold, grey levels 1..255 */
+  readonly threshold: number;
+  /** smallest moving region, fraction of the frame */
+  readonly minArea: number;
+  /** regions to ignore, polygons of `[x, y]` frame fractions */
+  readonly masks: [number, number][][];
+}
+
+/** Capture settings (`deno task capture`). */
+export interface CaptureSettings {
+  /** `VIDEO_DIR`: where clips go (default `video`) */
+  readonly videoDir: string;
+  /** the cameras: `RTSP_URL` + `CAMERA_NAME`, or the `cameras` of `CAMERAS_FILE` */
+  readonly cameras: readonly CameraSettings[];
+  /** `CLIP_SECONDS` after the motion starts (default 30) */
+  readonly clipSeconds: number;
+  /** `PREROLL_SECONDS` before it (default 5) */
+  readonly prerollSeconds: number;
+  /** `MAX_CLIP_SECONDS`: longest clip after the motion starts, while it goes on (default 120) */
+  readonly maxClipSeconds: number;
+  /** `COOLDOWN_SECONDS`: a clip ends no sooner after the last motion (default 5) */
+  readonly cooldownSeconds: number;
+  /** `MOTION_FPS`: grey frames per second examined (default 5) */
+  readonly motionFps: number;
+  /** `RETENTION_DAYS`: delete clips older than this (default: keep) */
+  readonly retentionDays: number | undefined;
+  /** `RETENTION_GB`: keep each camera's clips under this size (default: no limit) */
+  readonly retentionGb: number | undefined;
+}
+
+const CAMERA_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+function checkUrl(url: string, where: string): string {
+  if (/^(rtsps?|https?):\/\/[^/\s]+/i.test(url)) {
+    try {
+      new URL(url);
+      return url;
+    } catch { /* reported below */ }
+  } else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    return url; // a file; RtspSource says so if it is missing
+  }
+  throw new ConfigError(
+    `${where} must be an rtsp://, rtsps://, http(s):// URL or a file, got ${JSON.stringify(redactUrl(url))}`,
+  );
+}
+
+function checkTransport(value: string | undefined, where: string): "tcp" | "udp" {
+  const t = (value ?? "tcp").toLowerCase();
+  if (t !== "tcp" && t !== "udp") {
+    throw new ConfigError(`${where} must be tcp or udp, got ${JSON.stringify(value)}`);
+  }
+  return t;
+}
+
+function checkMasks(value: unknown, where: string): [number, number][][] {
+  if (value === undefined) return [];
+  const ok = Array.isArray(value) &&
+    value.every((poly) =>
+      Array.isArray(poly) && poly.length >= 3 &&
+      poly.every((p) =>
+        Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === "number" && v >= 0 && v <= 1)
+      )
+    );
+  if (!ok) throw new ConfigError(`${where} must be a list of polygons of at least 3 [x, y] points in 0..1`);
+  return value as [number, number][][];
+}
+
+/**
+ * Reads the capture settings: one camera from `RTSP_URL` (and `CAMERA_NAME`), or several from
+ * the JSON file named by `CAMERAS_FILE` (`{"cameras": [{"name", "url", "transport",
+ * "threshold", "minArea", "masks"}]}`; the environment gives the defaults).
+ *
+ * @example
+ * ```ts
+ * import { readCaptureSettings } from "./config.ts";
+ * const s = readCaptureSettings({ RTSP_URL: "rtsp://cam.local/stream", CAMERA_NAME: "front" });
+ * console.log(s.cameras[0].name, s.clipSeconds); // "front" 30
+ * ```
+ */
+export function readCaptureSettings(env: Env = Deno.env.toObject()): CaptureSettings {
+  const clipSeconds = numberVar(env, "CLIP_SECONDS", 30, { min: 1, max: 3600 });
+  const maxClipSeconds = numberVar(env, "MAX_CLIP_SECONDS", Math.max(120, clipSeconds), {
+    min: 1,
+    max: 86_400,
+  });
+  if (maxClipSeconds < clipSeconds) {
+    throw new ConfigError(
+      `MAX_CLIP_SECONDS (${maxClipSeconds}) must be at least CLIP_SECONDS (${clipSeconds})`,
+    );
+  }
+  const threshold = numberVar(env, "MOTION_THRESHOLD", 25, { min: 1, max: 255 });
+  const minArea = numberVar(env, "MOTION_MIN_AREA", 0.002, { min: 0, max: 1 });
+  const transport = checkTransport(readVar(env, "RTSP_TRANSPORT"), "RTSP_TRANSPORT");
+  const retentionGb = readVar(env, "RETENTION_GB") === undefined
+    ? undefined
+    : numberVar(env, "RETENTION_GB", 0, { min: 0.001 });
+  const retentionDays = readVar(env, "RETENTION_DAYS") === undefined
+    ? undefined
+    : numberVar(env, "RETENTION_DAYS", 0, { min: 0.001 });
+
+  let cameras: CameraSettings[];
+  const file = readVar(env, "CAMERAS_FILE");
+  if (file !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Deno.readTextFileSync(file));
+    } catch (cause) {
+      throw new ConfigError(`CAMERAS_FILE ${file} cannot be read as JSON: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+    const list = (parsed as { cameras?: unknown })?.cameras;
+    if (!Array.isArray(list) || list.length === 0) {
+      throw new ConfigError(`CAMERAS_FILE ${file} must hold {"cameras": [{"name": …, "url": …}, …]}`);
+    }
+    cameras = list.map((c: Record<string, unknown>, i: number) => {
+      const where = `CAMERAS_FILE ${file}: cameras[${i}]`;
+      if (typeof c?.name !== "string" || !CAMERA_NAME.test(c.name)) {
+        throw new ConfigError(`${where}.name must be 1-64 letters, digits, '_' or '-'`);
+      }
+      if (typeof c.url !== "string") throw new ConfigError(`${where}.url is missing`);
+      const num = (key: string, fallback: number, min: number, max: number) => {
+        const v = c[key] ?? fallback;
+        if (typeof v !== "number" || !(v >= min && v <= max)) {
+          throw new ConfigError(`${where}.${key} must be a number between ${min} and ${max}`);
+        }
+        return v;
+      };
+      return {
+        name: c.name,
+        url: checkUrl(c.url, `${where}.url`),
+        transport: checkTransport(c.transport as string | undefined ?? transport, `${where}.transport`),
+        threshold: num("threshold", threshold, 1, 255),
+        minArea: num("minArea", minArea, 0, 1),
+        masks: checkMasks(c.masks, `${where}.masks`),
+      };
+    });
+    const names = cameras.map((c) => c.name);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice) throw new ConfigError(`CAMERAS_FILE ${file}: camera name '${twice}' is used twice`);
+  } else {
+    const url = readVar(env, "RTSP_URL");
+    if (url === undefined) {
+      throw new ConfigError("RTSP_URL is not set: give the camera URL (or CAMERAS_FILE for several cameras)");
+    }
+    const name = readVar(env, "CAMERA_NAME") ?? "camera";
+    if (!CAMERA_NAME.test(name)) {
+      throw new ConfigError(
+        `CAMERA_NAME must be 1-64 letters, digits, '_' or '-', got ${JSON.stringify(name)}`,
+      );
+    }
+    cameras = [{ name, url: checkUrl(url, "RTSP_URL"), transport, threshold, minArea, masks: [] }];
+  }
+  return {
+    videoDir: readVar(env, "VIDEO_DIR") ?? "video",
+    cameras,
+    clipSeconds,
+    prerollSeconds: numberVar(env, "PREROLL_SECONDS", 5, { min: 0, max: 600 }),
+    maxClipSeconds,
+    cooldownSeconds: numberVar(env, "COOLDOWN_SECONDS", 5, { min: 0, max: 3600 }),
+    motionFps: numberVar(env, "MOTION_FPS", 5, { min: 0.5, max: 30 }),
+    retentionDays,
+    retentionGb,
+  };
+}
+
+/** Where the queue is (`deno task capture`, `deno task worker`, the demo). */
+export interface QueueSettings {
+  /** `REDIS_URL`, or `RDS_HOST` / `RDS_PORT` / `RDS_PSW` (the prototype's); undefined when unset */
+  readonly redis: RedisTarget | undefined;
+  /** `RDSQ_OUTMSG`: the stream (default `video_queue`; surrounding quotes stripped) */
+  readonly stream: string;
+}
+
+/**
+ * Reads where Redis is: `REDIS_URL` (`redis://` or `rediss://`), else the prototype's
+ * `RDS_HOST`, `RDS_PORT` (6379) and `RDS_PSW`.
+ *
+ * @example
+ * ```ts
+ * import { readQueueSettings } from "./config.ts";
+ * const q = readQueueSettings({ RDS_HOST: "redis", RDS_PSW: "pw", RDSQ_OUTMSG: "'video_queue'" });
+ * console.log(q.stream); // "video_queue"
+ * ```
+ */
+export function readQueueSettings(env: Env = Deno.env.toObject()): QueueSettings {
+  const stream = readVar(env, "RDSQ_OUTMSG") ?? "video_queue";
+  if (!/^[\w:.-]{1,200}$/.test(stream)) {
+    throw new ConfigError(
+      `RDSQ_OUTMSG must be a stream name (letters, digits, _ : . -), got ${JSON.stringify(stream)}`,
+    );
+  }
+  const url = readVar(env, "REDIS_URL");
+  if (url !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch { /* reported below */ }
+    if (!parsed || (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:")) {
+      throw new ConfigError(
+        `REDIS_URL must be redis://[user:password@]host[:port][/db] or rediss://…, got ${
+          JSON.stringify(redactUrl(url))
+        }`,
+      );
+    }
+    return { redis: url, stream };
+  }
+  const host = readVar(env, "RDS_HOST");
+  if (host === undefined) return { redis: undefined, stream };
+  const port = numberVar(env, "RDS_PORT", 6379, { min: 1, max: 65535, integer: true });
+  return { redis: { host, port, password: readVar(env, "RDS_PSW") }, stream };
+}
+
+/** Worker settings (`deno task worker`). */
+export interface WorkerSettings {
+  /** `VIDEO_DIR`: the folder task paths are relative to (default `video`) */
+  readonly videoDir: string;
+  /** `DETECTION_LOG`: the log file (default `<VIDEO_DIR>/detections_log.jsonl`) */
+  readonly logPath: string;
+  /** `WORKER_CONCURRENCY`: clips analysed at once (default 1) */
+  readonly concurrency: number;
+  /** `WORKER_NAME`: consumer name, unique per worker (default `<host>:<pid>`) */
+  readonly name: string | undefined;
+  /** `TASK_VISIBILITY_SECONDS`: a task unacknowledged this long is taken over (default 300) */
+  readonly visibilitySeconds: number;
+  /** `TASK_MAX_ATTEMPTS`: deliveries before a task goes to the dead letters (default 3) */
+  readonly maxAttempts: number;
+}
+
+/**
+ * Reads the worker settings.
+ *
+ * @example
+ * ```ts
+ * import { readWorkerSettings } from "./config.ts";
+ * console.log(readWorkerSettings({ VIDEO_DIR: "/srv/video" }).logPath); // "/srv/video/detections_log.jsonl"
+ * ```
+ */
+export function readWorkerSettings(env: Env = Deno.env.toObject()): WorkerSettings {
+  const videoDir = readVar(env, "VIDEO_DIR") ?? "video";
+  return {
+    videoDir,
+    logPath: readVar(env, "DETECTION_LOG") ?? `${videoDir}/detections_log.jsonl`,
+    concurrency: numberVar(env, "WORKER_CONCURRENCY", 1, { min: 1, max: 64, integer: true }),
+    name: readVar(env, "WORKER_NAME"),
+    visibilitySeconds: numberVar(env, "TASK_VISIBILITY_SECONDS", 300, { min: 1, max: 86_400 }),
+    maxAttempts: numberVar(env, "TASK_MAX_ATTEMPTS", 3, { min: 1, max: 100, integer: true }),
+  };
+}
+
+/** Where `/healthz` and `/metrics` are served. */
+export interface MetricsSettings {
+  /** `METRICS_PORT` (`off` disables them); undefined when off */
+  readonly port: number | undefined;
+  /** `METRICS_HOST`: address to listen on (default 127.0.0.1) */
+  readonly hostname: string;
+}
+
+/**
+ * Reads `METRICS_PORT` (a port, or `off`) and `METRICS_HOST`.
+ *
+ * @example
+ * ```ts
+ * import { readMetricsSettings } from "./config.ts";
+ * console.log(readMetricsSettings({}, 9464).port, readMetricsSettings({ METRICS_PORT: "off" }, 9464).port);
+ * // 9464 undefined
+ * ```
+ */
+export function readMetricsSettings(env: Env, defaultPort: number): MetricsSettings {
+  const hostname = readVar(env, "METRICS_HOST") ?? "127.0.0.1";
+  if (readVar(env, "METRICS_PORT")?.toLowerCase() === "off") return { port: undefined, hostname };
+  return {
+    port: numberVar(env, "METRICS_PORT", defaultPort, { min: 0, max: 65535, integer: true }),
+    hostname,
+  };
+}
+
+/** What the notebooks look at: the same variables as the scripts, read in one place. */
+export interface NotebookSettings {
+  /** `VIDEO_DIR` and `DETECTION_LOG`, as the worker reads them */
+  readonly videoDir: string;
+  /** the detection log (default `<VIDEO_DIR>/detections_log.jsonl`) */
+  readonly logPath: string;
+  /** where Redis is, and the stream */
+  readonly queue: QueueSettings;
+  /** the model and its thresholds */
+  readonly analyzer: AnalyzerSettings;
+  /** `RTSP_URL`: the camera the camera notebook opens; undefined means the bundled emulator */
+  readonly cameraUrl: string | undefined;
+}
+
+/**
+ * Reads the settings the notebooks use, so that a notebook started next to a capture and a
+ * worker sees what they see.
+ *
+ * @example
+ * ```ts
+ * import { readNotebookSettings } from "./config.ts";
+ * const s = readNotebookSettings({ VIDEO_DIR: "/srv/video", REDIS_URL: "redis://127.0.0.1:6379" });
+ * console.log(s.logPath, s.queue.stream); // "/srv/video/detections_log.jsonl" "video_queue"
+ * ```
+ */
+export function readNotebookSettings(env: Env = Deno.env.toObject()): NotebookSettings {
+  const { videoDir, logPath } = readWorkerSettings(env);
+  const url = readVar(env, "RTSP_URL");
+  return {
+    videoDir,
+    logPath,
+    queue: readQueueSettings(env),
+    analyzer: readAnalyzerSettings(env),
+    cameraUrl: url === undefined ? undefined : checkUrl(url, "RTSP_URL"),
+  };
+}
+
+/** Where `deno task notebooks` serves Jupyter. */
+export interface JupyterSettings {
+  /** `NOTEBOOK_HOST`: address to listen on (default 127.0.0.1) */
+  readonly host: string;
+  /** `NOTEBOOK_PORT` (default 8888) */
+  readonly port: number;
+  /** `JUPYTER_TOKEN`: the token; undefined means a random one, shown once */
+  readonly token: string | undefined;
+}
+
+/**
+ * Reads the Jupyter server settings. Jupyter always asks for a token: there is no way to turn
+ * it off here, since a notebook runs any code with the user's rights.
+ *
+ * @example
+ * ```ts
+ * import { readJupyterSettings } from "./config.ts";
+ * console.log(readJupyterSettings({ NOTEBOOK_PORT: "8890" })); // { host: "127.0.0.1", port: 8890, token: undefined }
+ * ```
+ */
+export function readJupyterSettings(env: Env = Deno.env.toObject()): JupyterSettings {
+  const token = readVar(env, "JUPYTER_TOKEN");
+  if (token !== undefined && token.length < 16) {
+    throw new ConfigError("JUPYTER_TOKEN must be at least 16 characters (say, openssl rand -hex 24)");
+  }
+  return {
+    host: readVar(env, "NOTEBOOK_HOST") ?? "127.0.0.1",
+    port: numberVar(env, "NOTEBOOK_PORT", 8888, { min: 1, max: 65535, integer: true }),
+    token,
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The task message that travels from capture to workers: one finished clip to analyse. It is
+ * plain JSON (never code: the prototype's pickled RQ jobs let anyone who could write to Redis
+ * run code), validated on both sides, with a clip path that must stay inside the video folder.
+ *
+ * @module
+ */
+
+import { isAbsolute, join, normalize, relative, sep } from "node:path";
+import { type FinishedClip, isoLocal } from "../capture/clip_recorder.ts";
+import { CamwatchError } from "../errors.ts";
+
+/** One clip to analyse (DESIGN.md, "Task message"). */
+export interface ClipTask {
+  /** schema version */
+  readonly v: 1;
+  /** `<camera>-<start ISO>`: the same clip always has the same id (de-duplication) */
+  readonly id: string;
+  /** camera name */
+  readonly camera: string;
+  /** clip path relative to the video folder (`front/20260223-144657.mp4`) */
+  readonly path: string;
+  /** clip start, ISO 8601 with zone */
+  readonly start: string;
+  /** clip end, ISO 8601 with zone */
+  readonly end: string;
+  /** what the motion detector saw */
+  readonly motion: {
+    /** highest changed fraction of the frame */
+    readonly peak: number;
+    /** moving regions `[x1, y1, x2, y2]` in frame fractions */
+    readonly boxes: readonly (readonly number[])[];
+  };
+}
+
+/** A task that is not valid: the message names the field. Such tasks go to the dead letters. */
+export class TaskError extends CamwatchError {}
+
+const CAMERA = /^[A-Za-z0-9_-]{1,64}$/;
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+
+/**
+ * The task for a finished clip.
+ *
+ * @example
+ * ```ts
+ * import { taskFromClip } from "./clip_task.ts";
+ * const task = taskFromClip({
+ *   camera: "front", path: "/v/front/20260223-144657.mp4", relativePath: "front/20260223-144657.mp4",
+ *   sidecarPath: "/v/front/20260223-144657.json", start: 1771858017000, end: 1771858052000,
+ *   motionStart: 1771858022000, peak: 0.12, boxes: [[0.1, 0.2, 0.3, 0.4]], truncated: false,
+ * });
+ * console.log(task.id); // "front-2026-02-23T14:46:57.000+00:00" (in local time)
+ * ```
+ */
+export function taskFromClip(clip: FinishedClip): ClipTask {
+  const start = isoLocal(clip.start);
+  return {
+    v: 1,
+    id: `${clip.camera}-${start}`,
+    camera: clip.camera,
+    path: clip.relativePath,
+    start,
+    end: isoLocal(clip.end),
+    motion: { peak: clip.peak, boxes: clip.boxes },
+  };
+}
+
+/**
+ * Checks a task (JSON text or a parsed value) field by field. Throws {@linkcode TaskError}
+ * naming the first bad field; the path is checked for shape here and against the video folder
+ * by {@linkcode resolveClipPath}.
+ *
+ * @example
+ * ```ts
+ * import { parseTask } from "./clip_task.ts";
+ * try {
+ *   parseTask('{"v": 1, "id": "x"}');
+ * } catch (e) {
+ *   console.log((e as Error).message); // "task.camera must be …"
+ * }
+ * ```
+ */
+export function parseTask(input: unknown): ClipTask {
+  let value = input;
+  if (typeof input === "string") {
+    try {
+      value = JSON.parse(input);
+    } catch {
+      throw new TaskError(`task is not JSON: ${JSON.stringify(input.slice(0, 80))}`);
+    }
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TaskError("task must be a JSON object");
+  }
+  const t = value as Record<string, unknown>;
+  const fail = (field: string, what: string): never => {
+    throw new TaskError(
+      `task.${field} must be ${what}, got ${JSON.stringify(t[field] ?? null)?.slice(0, 80)}`,
+    );
+  };
+  if (t.v !== 1) fail("v", "1 (the only schema version)");
+  if (typeof t.id !== "string" || t.id.length === 0 || t.id.length > 200) fail("id", "a non-empty string");
+  if (typeof t.camera !== "string" || !CAMERA.test(t.camera)) {
+    fail("camera", "1-64 letters, digits, '_' or '-'");
+  }
+  if (typeof t.path !== "string" || t.path.length === 0 || t.path.includes("\0")) {
+    fail("path", "a relative path to the clip");
+  }
+  if (typeof t.start !== "string" || !ISO.test(t.start)) fail("start", "an ISO 8601 time with zone");
+  if (typeof t.end !== "string" || !ISO.test(t.end)) fail("end", "an ISO 8601 time with zone");
+  const motion = t.motion as Record<string, unknown> | undefined;
+  const boxOk = (b: unknown) => Array.isArray(b) && b.length === 4 && b.every((n) => typeof n === "number");
+  if (
+    typeof motion !== "object" || motion === null || typeof motion.peak !== "number" ||
+    !Array.isArray(motion.boxes) || !motion.boxes.every(boxOk)
+  ) {
+    fail("motion", "{ peak: number, boxes: [[x1, y1, x2, y2], …] }");
+  }
+  return {
+    v: 1,
+    id: t.id as string,
+    camera: t.camera as string,
+    path: t.path as string,
+    start: t.start as string,
+    end: t.end as string,
+    motion: { peak: motion!.peak as number, boxes: motion!.boxes as number[][] },
+  };
+}
+
+/**
+ * The absolute path of a task's clip. Anything that would leave the video folder (`../`, an
+ * absolute path, a symbolic link pointing out) is refused with {@linkcode TaskError}: the
+ * prototype joined the task's `filename` to its folder unchecked.
+ *
+ * @example
+ * ```ts
+ * import { resolveClipPath } from "./clip_task.ts";
+ * console.log(await resolveClipPath("/srv/video", "front/20260223-144657.mp4"));
+ * await resolveClipPath("/srv/video", "../etc/passwd"); // throws TaskError
+ * ```
+ */
+export async function resolveClipPath(videoDir: string, path: string): Promise<string> {
+  if (isAbsolute(path) || path.split(/[\\/]/).includes("..")) {
+    throw new TaskError(`task.path ${JSON.stringify(path)} leaves the video folder`);
+  }
+  const full = join(videoDir, normalize(path));
+  // Symbolic links are followed before comparing, so a link cannot lead out either.
+  let real: string, root: string;
+  try {
+    [real, root] = await Promise.all([Deno.realPath(full), Deno.realPath(videoDir)]);
+  } catch {
+    return full; // missing: the analysis reports it as such
+  }
+  const rel = relative(root, real);
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel) || rel.split(sep)[0] === "..") {
+    throw new TaskError(`task.path ${JSON.stringify(path)} leads outside the video folder`);
+  }
+  return real;
+}

@@ -1,0 +1,196 @@
+/**
+ * `ClipWorker`: takes clip tasks from the queue, analyses each clip and appends its log line,
+ * then acknowledges the task: at-least-once delivery, exactly one line per clip.
+ *
+ * @module
+ */
+
+import { hostname } from "node:os";
+import { type ClipTask, resolveClipPath, TaskError } from "./clip_task.ts";
+import type { DetectionLog, LogLine } from "./detection_log.ts";
+import { CamwatchError } from "../errors.ts";
+import type { MetricsRegistry } from "../ops/metrics.ts";
+import type { DeadLetter, Delivery, RedisTaskQueue } from "./redis_task_queue.ts";
+import type { VideoSummary, YoloAnalyzer } from "../yolo/yolo_analyzer.ts";
+
+/** Options of {@linkcode ClipWorker}. */
+export interface ClipWorkerOptions {
+  /** where tasks come from */
+  readonly queue: RedisTaskQueue;
+  /** the detector */
+  readonly analyzer: YoloAnalyzer;
+  /** where results go */
+  readonly log: DetectionLog;
+  /** folder the task paths are relative to */
+  readonly videoDir: string;
+  /**
+   * Video frames analysed per second.
+   * @default 2
+   */
+  readonly sampleFps?: number | "all";
+  /**
+   * Clips analysed at once (more overlaps decoding with inference; one is right on 2 cores).
+   * @default 1
+   */
+  readonly concurrency?: number;
+  /**
+   * Name written in the log lines.
+   * @default `<host>:<pid>`
+   */
+  readonly name?: string;
+  /** called with one line of text per event */
+  readonly onLog?: (message: string) => void;
+  /**
+   * Where to count tasks by outcome and time inference and clip analysis.
+   * @default not counted
+   */
+  readonly metrics?: MetricsRegistry;
+}
+
+/** What happened to one task. */
+export type TaskOutcome = "logged" | "failed" | "duplicate" | "dead-letter";
+
+/**
+ * A worker loop. Start it with {@linkcode ClipWorker.run}; abort its signal to stop after the
+ * clips in progress are logged and acknowledged.
+ *
+ * @example
+ * ```ts
+ * import { ClipWorker } from "./clip_worker.ts";
+ * import { DetectionLog } from "./detection_log.ts";
+ * import { RedisTaskQueue } from "./redis_task_queue.ts";
+ * import { YoloAnalyzer } from "../yolo/yolo_analyzer.ts";
+ * const controller = new AbortController();
+ * Deno.addSignalListener("SIGTERM", () => controller.abort());
+ * const worker = new ClipWorker({
+ *   queue: await RedisTaskQueue.connect({ redis: "redis://127.0.0.1:6379" }),
+ *   analyzer: await YoloAnalyzer.create(),
+ *   log: new DetectionLog("video/detections_log.jsonl"),
+ *   videoDir: "video",
+ * });
+ * await worker.run(controller.signal);
+ * ```
+ */
+export class ClipWorker {
+  /** the name written into log lines */
+  readonly name: string;
+  readonly #options: ClipWorkerOptions;
+  /** tasks handled, by outcome */
+  readonly counts: Record<TaskOutcome, number> = { logged: 0, failed: 0, duplicate: 0, "dead-letter": 0 };
+
+  /** Builds the worker; nothing runs until {@linkcode ClipWorker.run}. */
+  constructor(options: ClipWorkerOptions) {
+    this.#options = options;
+    this.name = options.name ?? `${hostname()}:${Deno.pid}`;
+  }
+
+  /** Consumes tasks until the signal aborts; the clips in progress are finished first. */
+  async run(signal?: AbortSignal): Promise<void> {
+    const { concurrency = 1 } = this.#options;
+    if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
+      throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+    }
+    await Promise.all(Array.from({ length: concurrency }, () => this.#loop(signal)));
+  }
+
+  /** Handles one delivery: analyse, log, acknowledge (exposed for tests and tools). */
+  async handle(delivery: Delivery): Promise<TaskOutcome> {
+    const { queue, log, videoDir } = this.#options;
+    const { task } = delivery;
+    // Delivered again after its line was written (the worker died before acknowledging).
+    if (await log.has(task.id)) {
+      await queue.ack(delivery);
+      return this.#count("duplicate", `${task.path}: already in the log`);
+    }
+    let path: string;
+    try {
+      path = await resolveClipPath(videoDir, task.path);
+    } catch (e) {
+      if (!(e instanceof TaskError)) throw e;
+      await log.append(this.#line(task, undefined, e.message, 0));
+      await queue.deadLetter(delivery, e.message);
+      return this.#count("dead-letter", `${task.path}: ${e.message}`);
+    }
+    const started = performance.now();
+    let summary: VideoSummary | undefined;
+    let error: string | undefined;
+    const metrics = this.#options.metrics;
+    const inference = metrics?.histogram(
+      "camwatch_inference_ms",
+      "Inference time per analysed frame, in milliseconds.",
+      [10, 25, 50, 75, 100, 150, 250, 500, 1000],
+    );
+    try {
+      const analysis = this.#options.analyzer.analyzeVideo(path, { sampleFps: this.#options.sampleFps ?? 2 });
+      for await (const frame of analysis) inference?.observe(frame.inferenceMs);
+      summary = await analysis.summary();
+      metrics?.histogram("camwatch_clip_analysis_seconds", "Time to analyse one clip, in seconds.", [
+        1,
+        2,
+        5,
+        10,
+        20,
+        30,
+        60,
+        120,
+        300,
+      ]).observe((performance.now() - started) / 1000);
+    } catch (e) {
+      // A clip that cannot be read will not get better: log the failure. Anything else (the
+      // inference worker crashed, …) is left unacknowledged, to be retried.
+      if (!(e instanceof CamwatchError)) throw e;
+      error = e.message.replace(path, task.path);
+    }
+    await log.append(this.#line(task, summary, error, Math.round(performance.now() - started)));
+    await queue.ack(delivery);
+    return summary
+      ? this.#count(
+        "logged",
+        `${task.path}: ${summary.detected.join(", ") || "nothing"} (${summary.frames} frames)`,
+      )
+      : this.#count("failed", `${task.path}: ${error}`);
+  }
+
+  /** Writes the `ok: false` line for a task the queue gave up on. */
+  async deadLettered(dead: DeadLetter): Promise<void> {
+    if (dead.task) await this.#options.log.append(this.#line(dead.task, undefined, dead.reason, 0));
+    this.#count("dead-letter", `${dead.task?.path ?? `entry ${dead.entryId}`}: ${dead.reason}`);
+  }
+
+  async #loop(signal?: AbortSignal): Promise<void> {
+    const deliveries = this.#options.queue.consume({ signal, onDeadLetter: (d) => this.deadLettered(d) });
+    for await (const delivery of deliveries) await this.handle(delivery);
+  }
+
+  #line(
+    task: ClipTask,
+    summary: VideoSummary | undefined,
+    error: string | undefined,
+    elapsed: number,
+  ): LogLine {
+    return {
+      ok: summary !== undefined,
+      filename: task.path,
+      detected: summary?.detected ?? [],
+      count: summary?.count ?? 0,
+      timestamp: new Date().toISOString(),
+      id: task.id,
+      camera: task.camera,
+      clip_start: task.start,
+      clip_end: task.end,
+      frames: summary?.frames ?? 0,
+      objects: summary?.objects ?? {},
+      model: this.#options.analyzer.modelName,
+      elapsed_ms: summary?.elapsed_ms ?? elapsed,
+      worker: this.name,
+      ...(error === undefined ? {} : { error }),
+    };
+  }
+
+  #count(outcome: TaskOutcome, message: string): TaskOutcome {
+    this.counts[outcome]++;
+    this.#options.metrics?.counter("camwatch_tasks_total", "Tasks handled, by outcome.").inc({ outcome });
+    this.#options.onLog?.(`${outcome}: ${message}`);
+    return outcome;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * One-off analysis of image and video files, as `deno task analyze` does it: each file gives a
+ * result object (never a thrown error), printable as JSON or as text for people.
+ *
+ * @module
+ */
+
+import type { ObjectStats } from "./detection_summary.ts";
+import { CamwatchError, MediaError } from "../errors.ts";
+import { isImageFile } from "../media/image.ts";
+import type { FrameDetections, VideoSummary, YoloAnalyzer } from "./yolo_analyzer.ts";
+
+/** The result for an image file. */
+export interface ImageFileResult {
+  /** the file was analysed */
+  readonly ok: true;
+  /** tells image results from video ones */
+  readonly kind: "image";
+  /** the file as it was given */
+  readonly filename: string;
+  /** image width in pixels */
+  readonly width: number;
+  /** image height in pixels */
+  readonly height: number;
+  /** unique class names, in order of first detection */
+  readonly detected: string[];
+  /** number of distinct classes */
+  readonly count: number;
+  /** the objects found, with scores rounded to 3 decimals and boxes to 0.1 pixel */
+  readonly detections: { label: string; score: number; box: number[] }[];
+  /** model file name */
+  readonly model: string;
+  /** wall-clock time spent on the file, in milliseconds */
+  readonly elapsed_ms: number;
+}
+
+/** The result for a video file: the log summary. */
+export type VideoFileResult = VideoSummary & { readonly kind: "video" };
+
+/** A file that could not be analysed, and why. */
+export interface FailedFileResult {
+  /** the file could not be analysed */
+  readonly ok: false;
+  /** the file as it was given */
+  readonly filename: string;
+  /** what went wrong, naming the file */
+  readonly error: string;
+}
+
+/** What {@linkcode analyzeFile} returns. */
+export type FileResult = ImageFileResult | VideoFileResult | FailedFileResult;
+
+/** Options of {@linkcode analyzeFile}. */
+export interface AnalyzeFileOptions {
+  /**
+   * Frames per second analysed in videos, or `"all"`.
+   * @default 2
+   */
+  sampleFps?: number | "all";
+  /** called after each analysed video frame with the video's duration (for progress displays) */
+  onFrame?: (frame: FrameDetections, duration: number | undefined) => void;
+  /** stops a video analysis when aborted */
+  signal?: AbortSignal;
+}
+
+const round = (v: number, digits: number) => Number(v.toFixed(digits));
+
+/**
+ * Analyses one image or video file and returns its result; failures become `ok: false` results
+ * with a message (errors the toolkit does not expect are rethrown).
+ *
+ * @example
+ * ```ts
+ * import { YoloAnalyzer } from "./yolo_analyzer.ts";
+ * import { analyzeFile, formatResult } from "./file_analysis.ts";
+ * await using analyzer = await YoloAnalyzer.create();
+ * console.log(formatResult(await analyzeFile(analyzer, "tests/fixtures/bus.jpg")));
+ * ```
+ */
+export async function analyzeFile(
+  analyzer: YoloAnalyzer,
+  filename: string,
+  options: AnalyzeFileOptions = {},
+): Promise<FileResult> {
+  const started = performance.now();
+  try {
+    await checkFile(filename);
+    if (await isImageFile(filename)) {
+      const r = await analyzer.detect(filename);
+      const detected = [...new Set(r.detections.map((d) => d.label))];
+      return {
+        ok: true,
+        kind: "image",
+        filename,
+        width: r.width,
+        height: r.height,
+        detected,
+        count: detected.length,
+        detections: r.detections.map((d) => ({
+          label: d.label,
+          score: round(d.score, 3),
+          box: d.box.map((v) => round(v, 1)),
+        })),
+        model: analyzer.modelName,
+        elapsed_ms: Math.round(performance.now() - started),
+      };
+    }
+    const analysis = analyzer.analyzeVideo(filename, options);
+    for await (const frame of analysis) options.onFrame?.(frame, analysis.duration);
+    return { kind: "video", ...(await analysis.summary()) };
+  } catch (e) {
+    if (e instanceof CamwatchError) return { ok: false, filename, error: e.message };
+    throw e;
+  }
+}
+
+async function checkFile(filename: string): Promise<void> {
+  let stat: Deno.FileInfo;
+  try {
+    stat = await Deno.stat(filename);
+  } catch (cause) {
+    const why = cause instanceof Deno.errors.NotFound ? "no such file" : (cause as Error).message;
+    throw new MediaError(`${filename}: ${why}`, { cause });
+  }
+  if (!stat.isFile) throw new MediaError(`${filename}: not a file`);
+}
+
+function describeObject(label: string, s: ObjectStats): string {
+  const when = s.first === s.last
+    ? `at ${s.first.toFixed(1)} s`
+    : `${s.first.toFixed(1)}–${s.last.toFixed(1)} s`;
+  return `  ${label.padEnd(14)} in ${s.frames} frame${s.frames === 1 ? "" : "s"}, up to ${s.max} at once, ` +
+    `best ${s.best.toFixed(2)}, ${when}`;
+}
+
+/**
+ * Formats a result as a few lines of text for a terminal.
+ *
+ * @example
+ * ```ts
+ * import { formatResult } from "./file_analysis.ts";
+ * console.log(formatResult({ ok: false, filename: "x.mp4", error: "x.mp4: no such file" }));
+ * ```
+ */
+export function formatResult(result: FileResult): string {
+  if (!result.ok) return `${result.filename}: FAILED: ${result.error}`;
+  if (result.kind === "image") {
+    const lines = [
+      `${result.filename}  (${result.width}x${result.height}, ${result.detections.length} objects, ${result.elapsed_ms} ms)`,
+    ];
+    for (const d of result.detections) {
+      lines.push(
+        `  ${d.label.padEnd(14)} ${d.score.toFixed(2)}  [${d.box.map((v) => Math.round(v)).join(", ")}]`,
+      );
+    }
+    return lines.join("\n");
+  }
+  const fps = result.sample_fps === "all" ? "every frame" : `${result.sample_fps} fps`;
+  const duration = result.duration === undefined ? "" : `, ${result.duration.toFixed(1)} s of video`;
+  const lines = [
+    `${result.filename}  (${result.frames} frames analysed at ${fps}${duration}, ` +
+    `${(result.elapsed_ms / 1000).toFixed(1)} s)`,
+  ];
+  if (result.count === 0) lines.push("  nothing detected");
+  for (const [label, stats] of Object.entries(result.objects)) lines.push(describeObject(label, stats));
+  return lines.join("\n");
+}

@@ -1,0 +1,129 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { listClips, readClipSidecar } from "../../lib/capture/clip_files.ts";
+import { ClipWorker } from "../../lib/queue/clip_worker.ts";
+import { DetectionLog } from "../../lib/queue/detection_log.ts";
+import { JUPYTER_DISPLAY } from "../../lib/notebook/displayable.ts";
+import { queueOverview } from "../../lib/notebook/queue_overview.ts";
+import { ProbeTimeoutError, sendTestTask } from "../../lib/notebook/queue_probe.ts";
+import { RedisTaskQueue } from "../../lib/queue/redis_task_queue.ts";
+import { YoloAnalyzer } from "../../lib/yolo/yolo_analyzer.ts";
+import { cutSample } from "../helpers/media.ts";
+import { startRedis } from "../helpers/redis_server.ts";
+
+Deno.test("clips are listed newest first, hidden and unfinished files skipped, sidecars read", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "camwatch-clips-" });
+  try {
+    assert.deepEqual(await listClips(join(dir, "missing")), []);
+    for (
+      const [camera, name, start] of [
+        ["front", "20260223-144657", "2026-02-23T14:46:57.000+01:00"],
+        ["front", "20260223-150000", "2026-02-23T15:00:00.000+01:00"],
+        ["yard", "20260223-144000", "2026-02-23T14:40:00.000+01:00"],
+      ]
+    ) {
+      await Deno.mkdir(join(dir, camera), { recursive: true });
+      await Deno.writeTextFile(join(dir, camera, `${name}.mp4`), "x");
+      await Deno.writeTextFile(
+        join(dir, camera, `${name}.json`),
+        JSON.stringify({
+          camera,
+          start,
+          end: start,
+          duration: 10,
+          motion: { peak: 0.1, boxes: [], timeline: [] },
+        }),
+      );
+    }
+    await Deno.writeTextFile(join(dir, "front", ".20260223-160000.mp4.part"), "x");
+    await Deno.mkdir(join(dir, ".cache", "front"), { recursive: true });
+    await Deno.writeTextFile(join(dir, ".cache", "front", "seg.mp4"), "x");
+    await Deno.writeTextFile(join(dir, "yard", "by-hand.mp4"), "x"); // no sidecar: by mtime
+    await Deno.utime(join(dir, "yard", "by-hand.mp4"), new Date(0), new Date("2026-02-23T13:00:00Z"));
+
+    const all = await listClips(dir);
+    assert.deepEqual(all.map((c) => c.path), [
+      "front/20260223-150000.mp4",
+      "front/20260223-144657.mp4",
+      "yard/20260223-144000.mp4",
+      "yard/by-hand.mp4",
+    ]);
+    assert.equal(all[0].sidecar?.duration, 10);
+    assert.equal(all[3].sidecar, undefined);
+    assert.equal(
+      (await readClipSidecar(dir, "front/20260223-144657.mp4"))?.start,
+      "2026-02-23T14:46:57.000+01:00",
+    );
+    assert.equal(await readClipSidecar(dir, "yard/by-hand.mp4"), undefined);
+    assert.deepEqual((await listClips(dir, { camera: "yard", limit: 1 })).map((c) => c.path), [
+      "yard/20260223-144000.mp4",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("queue overview and a test task answered by a real worker", async () => {
+  await using redis = await startRedis();
+  const dir = await Deno.makeTempDir({ prefix: "camwatch-probe-" });
+  const controller = new AbortController();
+  let running: Promise<void> | undefined;
+  try {
+    await Deno.mkdir(join(dir, "front"));
+    await cutSample(join(dir, "front", "clip.mp4"), 2);
+    const log = new DetectionLog(join(dir, "detections_log.jsonl"));
+    await using notebook = await RedisTaskQueue.connect({ redis: redis.url });
+
+    // No worker yet: the probe gives up with a message that says what to look at.
+    await assert.rejects(
+      () => sendTestTask(notebook, log, "front/clip.mp4", { timeoutMs: 500 }),
+      (e: Error) => e instanceof ProbeTimeoutError && /is a worker running/.test(e.message),
+    );
+    const raw = new Redis({ port: redis.port, password: redis.password });
+    await raw.xadd("video_queue", "*", "task", "not json");
+    raw.disconnect();
+
+    await using workerQueue = await RedisTaskQueue.connect({
+      redis: redis.url,
+      consumer: "w1",
+      blockMs: 200,
+    });
+    await workerQueue.heartbeat("w1", { clips: 0, model: "yolov8n_int8.onnx" });
+    await using analyzer = await YoloAnalyzer.create();
+    const worker = new ClipWorker({
+      queue: workerQueue,
+      analyzer,
+      log,
+      videoDir: dir,
+      sampleFps: 1,
+      name: "w1",
+    });
+    running = worker.run(controller.signal);
+
+    const result = await sendTestTask(notebook, log, "front/clip.mp4");
+    assert.equal(result.line.id, result.task.id);
+    assert.match(result.task.id, /^test-\d{4}-\d\d-\d\dT/);
+    assert.equal(result.line.ok, true);
+    assert.ok(result.line.detected.includes("person"), String(result));
+    assert.ok(result.seconds > 0);
+    assert.match(result[JUPYTER_DISPLAY]()["text/html"], /<td>front\/clip\.mp4<\/td>/);
+
+    const overview = await queueOverview(notebook);
+    const s = overview.snapshot;
+    assert.equal(s.length, 3, "the timed-out task, the bad entry, the answered task");
+    assert.equal(s.dead, 1);
+    assert.equal(s.deadLetters[0].reason.startsWith("task is not JSON"), true);
+    assert.equal(s.pending, 0);
+    assert.deepEqual(s.workers.map((w) => w.name), ["w1"]);
+    assert.doesNotMatch(
+      String(overview) + overview[JUPYTER_DISPLAY]()["text/html"],
+      new RegExp(redis.password),
+    );
+    assert.equal(overview[JUPYTER_DISPLAY]()["text/html"].match(/<table>/g)?.length, 4);
+  } finally {
+    controller.abort();
+    await running;
+    await Deno.remove(dir, { recursive: true });
+  }
+});

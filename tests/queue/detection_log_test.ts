@@ -1,0 +1,141 @@
+/**
+ * DetectionLog: idempotent appends, several writer processes at once, typed reading, following
+ * and DataFrames; and the task schema with its path checks.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { DetectionLog, type LogLine } from "../../lib/queue/detection_log.ts";
+import { repoPath } from "../helpers/media.ts";
+
+const dir = await Deno.makeTempDir({ prefix: "camwatch-log-" });
+
+function line(id: string, overrides: Partial<LogLine> = {}): LogLine {
+  return {
+    ok: true,
+    filename: `front/${id}.mp4`,
+    detected: ["person", "car"],
+    count: 2,
+    timestamp: "2026-02-23T13:50:00.000Z",
+    id,
+    camera: "front",
+    clip_start: "2026-02-23T14:46:57.000+01:00",
+    clip_end: "2026-02-23T14:47:32.000+01:00",
+    frames: 60,
+    objects: {
+      person: { frames: 50, max: 3, best: 0.91, first: 0.5, last: 29 },
+      car: { frames: 10, max: 1, best: 0.6, first: 3, last: 8 },
+    },
+    model: "yolov8n_int8.onnx",
+    elapsed_ms: 5400,
+    worker: "host:1",
+    ...overrides,
+  };
+}
+
+Deno.test("append is idempotent by id, also across DetectionLog objects", async () => {
+  const path = join(dir, "idempotent.jsonl");
+  const a = new DetectionLog(path);
+  const b = new DetectionLog(path);
+  assert.equal(await a.append(line("x-1")), true);
+  assert.equal(await a.append(line("x-1")), false);
+  assert.equal(
+    await b.append(line("x-1", { ok: false, error: "again" })),
+    false,
+    "another writer sees it too",
+  );
+  assert.equal(await b.append(line("x-2")), true);
+  assert.equal(await a.has("x-2"), true);
+  assert.equal(await a.has("x-3"), false);
+  const lines = [];
+  for await (const l of a.read()) lines.push(l);
+  assert.deepEqual(lines.map((l) => l.id), ["x-1", "x-2"]);
+  assert.deepEqual(lines[0], line("x-1"));
+});
+
+Deno.test("four processes appending at once: every id exactly once, no torn lines", async () => {
+  const path = join(dir, "concurrent.jsonl");
+  const writer = repoPath("tests/helpers/log_writer.ts");
+  // Overlapping ranges, so that most ids are offered twice or more, all starting together.
+  const ranges = [[0, 200], [100, 300], [200, 400], [0, 400]];
+  const startAt = String(Date.now() + 2000);
+  const outs = await Promise.all(ranges.map(([from, to], i) =>
+    new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-ffi",
+        "--allow-env",
+        "--allow-sys",
+        writer,
+        path,
+        String(from),
+        String(to),
+        `w${i}`,
+        startAt,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output()
+  ));
+  for (const out of outs) assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  const written = outs.map((o) => Number(new TextDecoder().decode(o.stdout)));
+  assert.equal(written.reduce((a, b) => a + b, 0), 400, `lines written per process: ${written}`);
+  assert.ok(written.filter((n) => n > 0).length >= 3, `several writers took part: ${written}`);
+  const text = await Deno.readTextFile(path);
+  const rows = text.trimEnd().split("\n");
+  assert.equal(rows.length, 400);
+  const ids = rows.map((r) => JSON.parse(r).id); // throws on a torn line
+  assert.equal(new Set(ids).size, 400);
+});
+
+Deno.test("tail, follow, and DataFrames with real types", async () => {
+  const path = join(dir, "frames.jsonl");
+  const log = new DetectionLog(path);
+  await log.append(line("a"));
+  await log.append(
+    line("b", { ok: false, detected: [], count: 0, objects: {}, error: "front/b.mp4: no such file" }),
+  );
+  await Deno.writeTextFile(path, "{ not json\n", { append: true }); // a hand-edited line is skipped
+  await log.append(
+    line("c", {
+      camera: "yard",
+      detected: ["cat"],
+      count: 1,
+      objects: { cat: { frames: 4, max: 1, best: 0.7, first: 2, last: 3 } },
+    }),
+  );
+  assert.deepEqual((await log.tail(2)).map((l) => l.id), ["b", "c"]);
+
+  const controller = new AbortController();
+  const seen: string[] = [];
+  const following = (async () => {
+    for await (const l of log.follow({ signal: controller.signal, intervalMs: 50 })) {
+      seen.push(l.id);
+      if (l.id === "d") controller.abort();
+    }
+  })();
+  await log.append(line("d"));
+  await following;
+  assert.deepEqual(seen, ["a", "b", "c", "d"]);
+
+  const df = await log.toDataFrame();
+  assert.equal(df.height, 4);
+  assert.deepEqual(df.getColumn("id").toArray(), ["a", "b", "c", "d"]);
+  assert.deepEqual(df.getColumn("ok").toArray(), [true, false, true, true]);
+  assert.match(String(df.getColumn("clip_start").dtype), /Datetime\(ms/);
+  assert.equal(
+    (df.getColumn("clip_start").toArray()[0] as unknown as Date).getTime(),
+    Date.parse("2026-02-23T13:46:57Z"),
+  );
+  assert.deepEqual(df.getColumn("error").toArray(), [null, "front/b.mp4: no such file", null, null]);
+  const objects = await log.objectsDataFrame();
+  assert.deepEqual(objects.getColumn("label").toArray(), ["person", "car", "cat", "person", "car"]);
+  const cats = objects.filter(pl.col("label").eq(pl.lit("cat")));
+  assert.deepEqual(cats.getColumn("camera").toArray(), ["yard"]);
+  assert.deepEqual(cats.getColumn("best").toArray(), [0.7]);
+  assert.equal((await new DetectionLog(join(dir, "none.jsonl")).toDataFrame()).height, 0);
+});
+
+globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
