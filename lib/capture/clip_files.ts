@@ -6,31 +6,7 @@
  */
 
 import { join } from "node:path";
-
-/** What the capture's sidecar says about a clip (the fields the notebooks use). */
-export interface ClipSidecar {
-  /** camera name */
-  readonly camera: string;
-  /** clip start and end, ISO 8601 with zone */
-  readonly start: string;
-  /** clip end, ISO 8601 with zone */
-  readonly end: string;
-  /** seconds */
-  readonly duration: number;
-  /** when the motion started, ISO 8601 */
-  readonly motion_start: string;
-  /** true when the camera dropped before the planned end */
-  readonly truncated: boolean;
-  /** motion seen while recording */
-  readonly motion: {
-    /** highest changed fraction of the frame */
-    readonly peak: number;
-    /** moving regions at the peak, `[x1, y1, x2, y2]` in frame fractions */
-    readonly boxes: number[][];
-    /** `[seconds into the clip, changed fraction]` for each frame with change */
-    readonly timeline: [number, number][];
-  };
-}
+import { type ClipSidecar, readClipSidecar } from "./clip_sidecar.ts";
 
 /** One clip file. */
 export interface ClipFile {
@@ -58,25 +34,6 @@ export interface ListClipsOptions {
    * @default Infinity
    */
   readonly limit?: number;
-}
-
-/**
- * The sidecar capture wrote next to a clip (`path` relative to the video folder), or undefined
- * when there is none or it cannot be read (clips copied in by hand have none).
- *
- * @example
- * ```ts
- * import { readClipSidecar } from "./clip_files.ts";
- * const sidecar = await readClipSidecar("video", "front/20260223-144657.mp4");
- * console.log(sidecar?.motion.peak);
- * ```
- */
-export async function readClipSidecar(videoDir: string, path: string): Promise<ClipSidecar | undefined> {
-  try {
-    return JSON.parse(await Deno.readTextFile(join(videoDir, path.replace(/\.mp4$/, ".json"))));
-  } catch {
-    return undefined;
-  }
 }
 
 /**

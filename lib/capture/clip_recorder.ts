@@ -13,6 +13,9 @@ import { CamwatchError } from "../errors.ts";
 import { concatArgs, concatList, runFfmpeg } from "../media/ffmpeg.ts";
 import type { Box, MotionUpdate } from "./motion_detector.ts";
 import type { CameraSegment } from "./rtsp_source.ts";
+import { CAMERA_NAME_RULE, isCameraName } from "./camera_name.ts";
+import { type ClipTiming, clipTiming } from "./clip_timing.ts";
+import { type ClipSidecar, formatClipSidecar, sidecarPathOf } from "./clip_sidecar.ts";
 
 /** How long clips are kept. */
 export interface RetentionOptions {
@@ -29,31 +32,11 @@ export interface RetentionOptions {
 }
 
 /** Options of {@linkcode ClipRecorder}. */
-export interface ClipRecorderOptions {
+export interface ClipRecorderOptions extends Partial<ClipTiming> {
   /** camera name: letters, digits, `_` and `-` (it becomes a folder name) */
   readonly camera: string;
   /** folder that holds one subfolder of clips per camera */
   readonly videoDir: string;
-  /**
-   * Seconds recorded after the start of the motion (the prototype's 30).
-   * @default 30
-   */
-  readonly clipSeconds?: number;
-  /**
-   * Seconds recorded before the start of the motion.
-   * @default 5
-   */
-  readonly prerollSeconds?: number;
-  /**
-   * Longest clip after the start of the motion (pre-roll not counted) when motion goes on.
-   * @default 120
-   */
-  readonly maxClipSeconds?: number;
-  /**
-   * A clip ends no sooner than this many seconds after the last motion.
-   * @default 5
-   */
-  readonly cooldownSeconds?: number;
   /**
    * Clip retention, applied after each clip.
    * @default keep everything
@@ -100,8 +83,6 @@ interface OpenClip {
   boxes: Box[];
   timeline: [number, number][];
 }
-
-const CAMERA_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Local time as `YYYYMMDD-HHMMSS`. */
 function stamp(ms: number): string {
@@ -164,29 +145,16 @@ export class ClipRecorder {
 
   /** Checks the options; throws `RangeError` naming a bad one. */
   constructor(options: ClipRecorderOptions) {
-    if (!CAMERA_NAME.test(options.camera)) {
-      throw new RangeError(
-        `camera name must be 1-64 letters, digits, '_' or '-', got ${JSON.stringify(options.camera)}`,
-      );
+    if (!isCameraName(options.camera)) {
+      throw new RangeError(`camera name must be ${CAMERA_NAME_RULE}, got ${JSON.stringify(options.camera)}`);
     }
-    const seconds = (name: string, value: number | undefined, fallback: number, min: number) => {
-      const v = value ?? fallback;
-      if (!(Number.isFinite(v) && v >= min)) {
-        throw new RangeError(`${name} must be at least ${min}, got ${v}`);
-      }
-      return v * 1000;
-    };
+    const timing = clipTiming(options);
     this.#options = options;
     this.#dir = join(resolve(options.videoDir), options.camera);
-    this.#clipMs = seconds("clipSeconds", options.clipSeconds, 30, 1);
-    this.#prerollMs = seconds("prerollSeconds", options.prerollSeconds, 5, 0);
-    this.#maxMs = seconds("maxClipSeconds", options.maxClipSeconds, 120, 1);
-    this.#cooldownMs = seconds("cooldownSeconds", options.cooldownSeconds, 5, 0);
-    if (this.#maxMs < this.#clipMs) {
-      throw new RangeError(
-        `maxClipSeconds (${this.#maxMs / 1000}) must be at least clipSeconds (${this.#clipMs / 1000})`,
-      );
-    }
+    this.#clipMs = timing.clipSeconds * 1000;
+    this.#prerollMs = timing.prerollSeconds * 1000;
+    this.#maxMs = timing.maxClipSeconds * 1000;
+    this.#cooldownMs = timing.cooldownSeconds * 1000;
   }
 
   /** Whether a clip is being recorded. */
@@ -275,7 +243,7 @@ export class ClipRecorder {
     let name = stamp(start);
     for (let i = 1; await exists(join(this.#dir, `${name}.mp4`)); i++) name = `${stamp(start)}-${i}`;
     const path = join(this.#dir, `${name}.mp4`);
-    const sidecarPath = join(this.#dir, `${name}.json`);
+    const sidecarPath = sidecarPathOf(path);
     const listPath = join(this.#dir, `.${name}.ffconcat`);
     const partPath = join(this.#dir, `.${name}.mp4.part`);
     try {
@@ -296,7 +264,7 @@ export class ClipRecorder {
         boxes: open.boxes,
         truncated,
       };
-      const sidecar = {
+      const sidecar: ClipSidecar = {
         camera: clip.camera,
         file: `${name}.mp4`,
         start: isoLocal(start),
@@ -311,12 +279,12 @@ export class ClipRecorder {
           // [seconds into the clip, changed fraction] for each frame with change
           timeline: open.timeline.filter(([t]) => t >= start).map((
             [t, s],
-          ) => [Math.round(t - start) / 1000, s]),
+          ) => [Math.round(t - start) / 1000, s] as const),
         },
         segments: parts.length,
       };
       const sidecarPart = `${sidecarPath}.part`;
-      await Deno.writeTextFile(sidecarPart, JSON.stringify(sidecar, null, 1) + "\n");
+      await Deno.writeTextFile(sidecarPart, formatClipSidecar(sidecar));
       // The video appears first, then its sidecar: a reader that sees the .json finds the .mp4.
       await Deno.rename(partPath, path);
       await Deno.rename(sidecarPart, sidecarPath);
@@ -351,7 +319,7 @@ export class ClipRecorder {
       const info = await Deno.stat(join(this.#dir, entry.name));
       let size = info.size;
       try {
-        size += (await Deno.stat(join(this.#dir, entry.name.replace(/\.mp4$/, ".json")))).size;
+        size += (await Deno.stat(sidecarPathOf(join(this.#dir, entry.name)))).size;
       } catch { /* no sidecar */ }
       clips.push({ name: entry.name, mtime: info.mtime?.getTime() ?? 0, size });
     }
@@ -363,7 +331,7 @@ export class ClipRecorder {
       const tooBig = maxBytes !== undefined && total > maxBytes;
       if (!tooOld && !tooBig) break;
       await Deno.remove(join(this.#dir, c.name)).catch(() => {});
-      await Deno.remove(join(this.#dir, c.name.replace(/\.mp4$/, ".json"))).catch(() => {});
+      await Deno.remove(sidecarPathOf(join(this.#dir, c.name))).catch(() => {});
       total -= c.size;
     }
   }

@@ -34,6 +34,7 @@ export {
 export {
   type Box,
   type GrayFrame,
+  MOTION_SETTINGS,
   MotionDetector,
   type MotionDetectorOptions,
   type MotionEvent,
@@ -54,10 +55,7 @@ export {
   type CameraStatus,
   type CaptureLogEntry,
 } from "./camera_capture.ts";
-export {
-  type ClipFile,
-  type ClipSidecar,
-  listClips,
-  type ListClipsOptions,
-  readClipSidecar,
-} from "./clip_files.ts";
+export { type ClipFile, listClips, type ListClipsOptions } from "./clip_files.ts";
+export { type ClipSidecar, formatClipSidecar, readClipSidecar, sidecarPathOf } from "./clip_sidecar.ts";
+export { CAMERA_NAME_PATTERN, CAMERA_NAME_RULE, isCameraName } from "./camera_name.ts";
+export { CLIP_TIMING, type ClipTiming, clipTiming } from "./clip_timing.ts";

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { checkSetting, type NumberSetting } from "../number_setting.ts";
+
 /** A grey frame: one byte per pixel, rows without padding. */
 export interface GrayFrame {
   /** capture time, milliseconds since the epoch */
@@ -25,6 +27,28 @@ export type Point = readonly [number, number];
 
 /** A box `[x1, y1, x2, y2]` in fractions of the frame's width and height (0..1). */
 export type Box = [number, number, number, number];
+
+/**
+ * The defaults and bounds of {@linkcode MotionDetectorOptions}' numbers, the one place they are
+ * written (the configuration reads them too).
+ *
+ * @example
+ * ```ts
+ * import { MOTION_SETTINGS } from "./motion_detector.ts";
+ * console.log(MOTION_SETTINGS.threshold); // { default: 25, min: 1, max: 255 }
+ * ```
+ */
+export const MOTION_SETTINGS = {
+  threshold: { default: 25, min: 1, max: 255 },
+  minArea: { default: 0.002, min: 0, max: 1 },
+  backgroundRate: { default: 0.05, min: 0, max: 1 },
+  blurRadius: { default: 2, min: 0, max: 50 },
+  dilateRadius: { default: 3, min: 0, max: 50 },
+  warmupFrames: { default: 5, min: 1, max: 1000 },
+  lightingChange: { default: 0.6, min: 0, max: 1 },
+  startFrames: { default: 2, min: 1, max: 1000 },
+  endAfterMs: { default: 2000, min: 0, max: 3_600_000 },
+} as const satisfies Record<string, NumberSetting>;
 
 /** Options of {@linkcode MotionDetector}. */
 export interface MotionDetectorOptions {
@@ -261,21 +285,17 @@ export class MotionDetector {
 
   /** Creates a detector; throws `RangeError` for an option out of range. */
   constructor(options: MotionDetectorOptions = {}) {
-    const check = (name: string, value: number, min: number, max: number) => {
-      if (!(value >= min && value <= max)) {
-        throw new RangeError(`motion ${name} must be between ${min} and ${max}, got ${value}`);
-      }
-      return value;
-    };
-    this.#threshold = check("threshold", options.threshold ?? 25, 1, 255);
-    this.#minArea = check("minArea", options.minArea ?? 0.002, 0, 1);
-    this.#rate = check("backgroundRate", options.backgroundRate ?? 0.05, 0, 1);
-    this.#blur = Math.round(check("blurRadius", options.blurRadius ?? 2, 0, 50));
-    this.#dilate = Math.round(check("dilateRadius", options.dilateRadius ?? 3, 0, 50));
-    this.#warmup = Math.round(check("warmupFrames", options.warmupFrames ?? 5, 1, 1000));
-    this.#lighting = check("lightingChange", options.lightingChange ?? 0.6, 0, 1);
-    this.#startFrames = Math.round(check("startFrames", options.startFrames ?? 2, 1, 1000));
-    this.#endAfterMs = check("endAfterMs", options.endAfterMs ?? 2000, 0, 3_600_000);
+    const check = (name: keyof typeof MOTION_SETTINGS) =>
+      checkSetting(`motion ${name}`, options[name], MOTION_SETTINGS[name]);
+    this.#threshold = check("threshold");
+    this.#minArea = check("minArea");
+    this.#rate = check("backgroundRate");
+    this.#blur = Math.round(check("blurRadius"));
+    this.#dilate = Math.round(check("dilateRadius"));
+    this.#warmup = Math.round(check("warmupFrames"));
+    this.#lighting = check("lightingChange");
+    this.#startFrames = Math.round(check("startFrames"));
+    this.#endAfterMs = check("endAfterMs");
     for (const polygon of options.masks ?? []) {
       if (polygon.length < 3) throw new RangeError("a motion mask needs at least 3 points");
     }

@@ -7,6 +7,7 @@
  */
 
 import { MediaError } from "../errors.ts";
+import type { NumberSetting } from "../number_setting.ts";
 
 /** Leading ffmpeg options for a one-shot job: no banner, no stdin, errors only, overwrite. */
 const QUIET_OVERWRITE = ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"];
@@ -359,6 +360,23 @@ export function grabFrameArgs(
   ];
 }
 
+/**
+ * Defaults and bounds of the capture stream's numbers ({@linkcode CaptureArgsOptions}), the one
+ * place they are written (the capture's settings read them too).
+ *
+ * @example
+ * ```ts
+ * import { CAPTURE_STREAM_SETTINGS } from "./ffmpeg.ts";
+ * console.log(CAPTURE_STREAM_SETTINGS.motionFps.default); // 5
+ * ```
+ */
+export const CAPTURE_STREAM_SETTINGS = {
+  segmentSeconds: { default: 2, min: 0.5, max: 60 },
+  motionFps: { default: 5, min: 0.5, max: 30 },
+  motionWidth: { default: 320, min: 16, max: 3840, integer: true },
+  timeoutSeconds: { default: 10, min: 1, max: 600 },
+} as const satisfies Record<string, NumberSetting>;
+
 /** Options of {@linkcode captureArgs}. */
 export interface CaptureArgsOptions {
   /** folder for the stream-copied segments and their list (`segments.csv`) */
@@ -406,10 +424,10 @@ export function captureArgs(input: string, options: CaptureArgsOptions): string[
   const {
     segmentDir,
     transport = "tcp",
-    segmentSeconds = 2,
-    motionFps = 5,
-    motionWidth = 320,
-    timeoutSeconds = 10,
+    segmentSeconds = CAPTURE_STREAM_SETTINGS.segmentSeconds.default,
+    motionFps = CAPTURE_STREAM_SETTINGS.motionFps.default,
+    motionWidth = CAPTURE_STREAM_SETTINGS.motionWidth.default,
+    timeoutSeconds = CAPTURE_STREAM_SETTINGS.timeoutSeconds.default,
   } = options;
   return [
     ...SHOWINFO_LOGGING,

@@ -8,6 +8,11 @@
 import { ConfigError } from "../errors.ts";
 import { redactUrl } from "./redact.ts";
 import type { RedisTarget } from "../queue/redis_task_queue.ts";
+import { CAMERA_NAME_RULE, isCameraName } from "../capture/camera_name.ts";
+import { CLIP_TIMING } from "../capture/clip_timing.ts";
+import { MOTION_SETTINGS } from "../capture/motion_detector.ts";
+import { CAPTURE_STREAM_SETTINGS } from "../media/ffmpeg.ts";
+import { describeSetting, fitsSetting, type NumberSetting } from "../number_setting.ts";
 
 /** Environment variables, as `Deno.env.toObject()` gives them. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -61,19 +66,27 @@ export function numberVar(
   const text = readVar(env, name);
   if (text === undefined) return fallback;
   const value = Number(text);
-  const { min = -Infinity, max = Infinity, integer = false } = bounds;
-  const ok = Number.isFinite(value) && value >= min && value <= max &&
-    (!integer || Number.isInteger(value));
-  if (!ok) {
-    const kind = integer ? "an integer" : "a number";
-    const range = min > -Infinity && max < Infinity
-      ? ` between ${min} and ${max}`
-      : min > -Infinity
-      ? ` of at least ${min}`
-      : "";
-    throw new ConfigError(`${name} must be ${kind}${range}, got ${JSON.stringify(text)}`);
+  if (!fitsSetting(value, { min: -Infinity, ...bounds })) {
+    throw new ConfigError(
+      `${name} must be ${describeSetting({ min: -Infinity, ...bounds })}, got ${JSON.stringify(text)}`,
+    );
   }
   return value;
+}
+
+/**
+ * A number variable read against a setting's rule (its default and bounds, defined beside the
+ * code that uses it).
+ *
+ * @example
+ * ```ts
+ * import { settingVar } from "./config.ts";
+ * import { CLIP_TIMING } from "../capture/clip_timing.ts";
+ * console.log(settingVar({}, "CLIP_SECONDS", CLIP_TIMING.clipSeconds)); // 30
+ * ```
+ */
+export function settingVar(env: Env, name: string, setting: NumberSetting): number {
+  return numberVar(env, name, setting.default, setting);
 }
 
 /**
@@ -155,8 +168,6 @@ export interface CaptureSettings {
   readonly retentionGb: number | undefined;
 }
 
-const CAMERA_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-
 function checkUrl(url: string, where: string): string {
   if (/^(rtsps?|https?):\/\/[^/\s]+/i.test(url)) {
     try {
@@ -205,18 +216,20 @@ function checkMasks(value: unknown, where: string): [number, number][][] {
  * ```
  */
 export function readCaptureSettings(env: Env = Deno.env.toObject()): CaptureSettings {
-  const clipSeconds = numberVar(env, "CLIP_SECONDS", 30, { min: 1, max: 3600 });
-  const maxClipSeconds = numberVar(env, "MAX_CLIP_SECONDS", Math.max(120, clipSeconds), {
-    min: 1,
-    max: 86_400,
-  });
+  const clipSeconds = settingVar(env, "CLIP_SECONDS", CLIP_TIMING.clipSeconds);
+  const maxClipSeconds = numberVar(
+    env,
+    "MAX_CLIP_SECONDS",
+    Math.max(CLIP_TIMING.maxClipSeconds.default, clipSeconds),
+    CLIP_TIMING.maxClipSeconds,
+  );
   if (maxClipSeconds < clipSeconds) {
     throw new ConfigError(
       `MAX_CLIP_SECONDS (${maxClipSeconds}) must be at least CLIP_SECONDS (${clipSeconds})`,
     );
   }
-  const threshold = numberVar(env, "MOTION_THRESHOLD", 25, { min: 1, max: 255 });
-  const minArea = numberVar(env, "MOTION_MIN_AREA", 0.002, { min: 0, max: 1 });
+  const threshold = settingVar(env, "MOTION_THRESHOLD", MOTION_SETTINGS.threshold);
+  const minArea = settingVar(env, "MOTION_MIN_AREA", MOTION_SETTINGS.minArea);
   const transport = checkTransport(readVar(env, "RTSP_TRANSPORT"), "RTSP_TRANSPORT");
   const retentionGb = readVar(env, "RETENTION_GB") === undefined
     ? undefined
@@ -242,9 +255,7 @@ export function readCaptureSettings(env: Env = Deno.env.toObject()): CaptureSett
     }
     cameras = list.map((c: Record<string, unknown>, i: number) => {
       const where = `CAMERAS_FILE ${file}: cameras[${i}]`;
-      if (typeof c?.name !== "string" || !CAMERA_NAME.test(c.name)) {
-        throw new ConfigError(`${where}.name must be 1-64 letters, digits, '_' or '-'`);
-      }
+      if (!isCameraName(c?.name)) throw new ConfigError(`${where}.name must be ${CAMERA_NAME_RULE}`);
       if (typeof c.url !== "string") throw new ConfigError(`${where}.url is missing`);
       const num = (key: string, fallback: number, min: number, max: number) => {
         const v = c[key] ?? fallback;
@@ -271,10 +282,8 @@ export function readCaptureSettings(env: Env = Deno.env.toObject()): CaptureSett
       throw new ConfigError("RTSP_URL is not set: give the camera URL (or CAMERAS_FILE for several cameras)");
     }
     const name = readVar(env, "CAMERA_NAME") ?? "camera";
-    if (!CAMERA_NAME.test(name)) {
-      throw new ConfigError(
-        `CAMERA_NAME must be 1-64 letters, digits, '_' or '-', got ${JSON.stringify(name)}`,
-      );
+    if (!isCameraName(name)) {
+      throw new ConfigError(`CAMERA_NAME must be ${CAMERA_NAME_RULE}, got ${JSON.stringify(name)}`);
     }
     cameras = [{ name, url: checkUrl(url, "RTSP_URL"), transport, threshold, minArea, masks: [] }];
   }
@@ -282,10 +291,10 @@ export function readCaptureSettings(env: Env = Deno.env.toObject()): CaptureSett
     videoDir: readVar(env, "VIDEO_DIR") ?? "video",
     cameras,
     clipSeconds,
-    prerollSeconds: numberVar(env, "PREROLL_SECONDS", 5, { min: 0, max: 600 }),
+    prerollSeconds: settingVar(env, "PREROLL_SECONDS", CLIP_TIMING.prerollSeconds),
     maxClipSeconds,
-    cooldownSeconds: numberVar(env, "COOLDOWN_SECONDS", 5, { min: 0, max: 3600 }),
-    motionFps: numberVar(env, "MOTION_FPS", 5, { min: 0.5, max: 30 }),
+    cooldownSeconds: settingVar(env, "COOLDOWN_SECONDS", CLIP_TIMING.cooldownSeconds),
+    motionFps: settingVar(env, "MOTION_FPS", CAPTURE_STREAM_SETTINGS.motionFps),
     retentionDays,
     retentionGb,
   };

@@ -9,8 +9,9 @@
 import { isAbsolute, join, normalize, relative, sep } from "node:path";
 import { type FinishedClip, isoLocal } from "../capture/clip_recorder.ts";
 import { CamwatchError } from "../errors.ts";
+import { CAMERA_NAME_RULE, isCameraName } from "../capture/camera_name.ts";
 
-/** One clip to analyse (DESIGN.md, "Task message"). */
+/** One clip to analyse (docs/architecture.md, "Task message"). */
 export interface ClipTask {
   /** schema version */
   readonly v: 1;
@@ -36,7 +37,6 @@ export interface ClipTask {
 /** A task that is not valid: the message names the field. Such tasks go to the dead letters. */
 export class TaskError extends CamwatchError {}
 
-const CAMERA = /^[A-Za-z0-9_-]{1,64}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 /**
@@ -101,9 +101,7 @@ export function parseTask(input: unknown): ClipTask {
   };
   if (t.v !== 1) fail("v", "1 (the only schema version)");
   if (typeof t.id !== "string" || t.id.length === 0 || t.id.length > 200) fail("id", "a non-empty string");
-  if (typeof t.camera !== "string" || !CAMERA.test(t.camera)) {
-    fail("camera", "1-64 letters, digits, '_' or '-'");
-  }
+  if (!isCameraName(t.camera)) fail("camera", CAMERA_NAME_RULE);
   if (typeof t.path !== "string" || t.path.length === 0 || t.path.includes("\0")) {
     fail("path", "a relative path to the clip");
   }

@@ -182,7 +182,7 @@ Deno.test("bad options give RangeError naming them", () => {
   assert.throws(() => new ClipRecorder({ camera: "../x", videoDir: dir }), /camera name/);
   assert.throws(
     () => new ClipRecorder({ camera: "a", videoDir: dir, clipSeconds: 0 }),
-    /clipSeconds must be at least 1/,
+    /clipSeconds must be a number between 1 and 3600, got 0/,
   );
   assert.throws(
     () => new ClipRecorder({ camera: "a", videoDir: dir, clipSeconds: 30, maxClipSeconds: 10 }),

@@ -122,7 +122,10 @@ Deno.test("regions smaller than minArea do not count", () => {
 });
 
 Deno.test("bad options and frames give RangeError naming them", () => {
-  assert.throws(() => new MotionDetector({ threshold: 0 }), /threshold must be between 1 and 255/);
+  assert.throws(
+    () => new MotionDetector({ threshold: 0 }),
+    /motion threshold must be a number between 1 and 255, got 0/,
+  );
   assert.throws(() => new MotionDetector({ minArea: 2 }), /minArea/);
   assert.throws(() => new MotionDetector({ masks: [[[0, 0], [1, 1]]] }), /at least 3 points/);
   assert.throws(

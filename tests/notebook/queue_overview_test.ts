@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { listClips, readClipSidecar } from "../../lib/capture/clip_files.ts";
+import { listClips } from "../../lib/capture/clip_files.ts";
+import { readClipSidecar } from "../../lib/capture/clip_sidecar.ts";
 import { ClipWorker } from "../../lib/queue/clip_worker.ts";
 import { DetectionLog } from "../../lib/queue/detection_log.ts";
 import { JUPYTER_DISPLAY } from "../../lib/notebook/displayable.ts";

@@ -1,0 +1,80 @@
+/**
+ * A numeric setting's rule, written once beside the code that uses it and read by both that
+ * code (options checked with `RangeError`) and the configuration (environment variables and the
+ * cameras file checked with `ConfigError`), so that a default or a bound is never written twice.
+ *
+ * @module
+ */
+
+/** A number's default and bounds. */
+export interface NumberSetting {
+  /** the value when none is given */
+  readonly default: number;
+  /** smallest allowed value */
+  readonly min: number;
+  /**
+   * Largest allowed value.
+   * @default Infinity
+   */
+  readonly max?: number;
+  /**
+   * Whole numbers only.
+   * @default false
+   */
+  readonly integer?: boolean;
+}
+
+/**
+ * What a setting accepts, in words: `a number between 1 and 255`, `an integer of at least 1`.
+ *
+ * @example
+ * ```ts
+ * import { describeSetting } from "./number_setting.ts";
+ * console.log(describeSetting({ default: 25, min: 1, max: 255 })); // "a number between 1 and 255"
+ * ```
+ */
+export function describeSetting(setting: Omit<NumberSetting, "default">): string {
+  const { min, max = Infinity, integer = false } = setting;
+  const kind = integer ? "an integer" : "a number";
+  if (min > -Infinity && max < Infinity) return `${kind} between ${min} and ${max}`;
+  if (min > -Infinity) return `${kind} of at least ${min}`;
+  if (max < Infinity) return `${kind} of at most ${max}`;
+  return kind;
+}
+
+/**
+ * Whether a value obeys a setting's bounds (finite, within them, whole when asked).
+ *
+ * @example
+ * ```ts
+ * import { fitsSetting } from "./number_setting.ts";
+ * console.log(fitsSetting(300, { default: 25, min: 1, max: 255 })); // false
+ * ```
+ */
+export function fitsSetting(value: unknown, setting: Omit<NumberSetting, "default">): value is number {
+  const { min, max = Infinity, integer = false } = setting;
+  return typeof value === "number" && Number.isFinite(value) && value >= min && value <= max &&
+    (!integer || Number.isInteger(value));
+}
+
+/**
+ * An option's value, or its default when undefined; throws a `RangeError` naming the option
+ * when it is out of bounds.
+ *
+ * @example
+ * ```ts
+ * import { checkSetting } from "./number_setting.ts";
+ * const threshold = { default: 25, min: 1, max: 255 };
+ * console.log(checkSetting("threshold", undefined, threshold)); // 25
+ * try {
+ *   checkSetting("threshold", 0, threshold);
+ * } catch (e) {
+ *   console.log((e as RangeError).message); // "threshold must be a number between 1 and 255, got 0"
+ * }
+ * ```
+ */
+export function checkSetting(name: string, value: number | undefined, setting: NumberSetting): number {
+  const v = value ?? setting.default;
+  if (!fitsSetting(v, setting)) throw new RangeError(`${name} must be ${describeSetting(setting)}, got ${v}`);
+  return v;
+}
