@@ -7,9 +7,12 @@
 
 import { ConfigError } from "../errors.ts";
 import { redactUrl } from "./redact.ts";
-import type { RedisTarget } from "../queue/redis_task_queue.ts";
+import { QUEUE_DEFAULTS } from "../queue/queue_defaults.ts";
+import type { RedisTarget } from "../queue/redis_connection.ts";
 import { CAMERA_NAME_RULE, isCameraName } from "../capture/camera_name.ts";
 import { CLIP_TIMING } from "../capture/clip_timing.ts";
+import { CAMERA_URL_RULE, isCameraUrl } from "../capture/camera_url.ts";
+import { parseCamerasFile } from "./cameras_file.ts";
 import { MOTION_SETTINGS } from "../capture/motion_detector.ts";
 import { CAPTURE_STREAM_SETTINGS } from "../media/ffmpeg.ts";
 import { describeSetting, fitsSetting, type NumberSetting } from "../number_setting.ts";
@@ -82,6 +85,8 @@ export function numberVar(
  * ```ts
  * import { settingVar } from "./config.ts";
  * import { CLIP_TIMING } from "../capture/clip_timing.ts";
+import { CAMERA_URL_RULE, isCameraUrl } from "../capture/camera_url.ts";
+import { parseCamerasFile } from "./cameras_file.ts";
  * console.log(settingVar({}, "CLIP_SECONDS", CLIP_TIMING.clipSeconds)); // 30
  * ```
  */
@@ -169,17 +174,8 @@ export interface CaptureSettings {
 }
 
 function checkUrl(url: string, where: string): string {
-  if (/^(rtsps?|https?):\/\/[^/\s]+/i.test(url)) {
-    try {
-      new URL(url);
-      return url;
-    } catch { /* reported below */ }
-  } else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
-    return url; // a file; RtspSource says so if it is missing
-  }
-  throw new ConfigError(
-    `${where} must be an rtsp://, rtsps://, http(s):// URL or a file, got ${JSON.stringify(redactUrl(url))}`,
-  );
+  if (isCameraUrl(url)) return url;
+  throw new ConfigError(`${where} must be ${CAMERA_URL_RULE}, got ${JSON.stringify(redactUrl(url))}`);
 }
 
 function checkTransport(value: string | undefined, where: string): "tcp" | "udp" {
@@ -188,19 +184,6 @@ function checkTransport(value: string | undefined, where: string): "tcp" | "udp"
     throw new ConfigError(`${where} must be tcp or udp, got ${JSON.stringify(value)}`);
   }
   return t;
-}
-
-function checkMasks(value: unknown, where: string): [number, number][][] {
-  if (value === undefined) return [];
-  const ok = Array.isArray(value) &&
-    value.every((poly) =>
-      Array.isArray(poly) && poly.length >= 3 &&
-      poly.every((p) =>
-        Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === "number" && v >= 0 && v <= 1)
-      )
-    );
-  if (!ok) throw new ConfigError(`${where} must be a list of polygons of at least 3 [x, y] points in 0..1`);
-  return value as [number, number][][];
 }
 
 /**
@@ -241,41 +224,20 @@ export function readCaptureSettings(env: Env = Deno.env.toObject()): CaptureSett
   let cameras: CameraSettings[];
   const file = readVar(env, "CAMERAS_FILE");
   if (file !== undefined) {
-    let parsed: unknown;
+    let text: string;
     try {
-      parsed = JSON.parse(Deno.readTextFileSync(file));
+      text = Deno.readTextFileSync(file);
     } catch (cause) {
-      throw new ConfigError(`CAMERAS_FILE ${file} cannot be read as JSON: ${(cause as Error).message}`, {
-        cause,
-      });
+      throw new ConfigError(`CAMERAS_FILE ${file} cannot be read: ${(cause as Error).message}`, { cause });
     }
-    const list = (parsed as { cameras?: unknown })?.cameras;
-    if (!Array.isArray(list) || list.length === 0) {
-      throw new ConfigError(`CAMERAS_FILE ${file} must hold {"cameras": [{"name": …, "url": …}, …]}`);
-    }
-    cameras = list.map((c: Record<string, unknown>, i: number) => {
-      const where = `CAMERAS_FILE ${file}: cameras[${i}]`;
-      if (!isCameraName(c?.name)) throw new ConfigError(`${where}.name must be ${CAMERA_NAME_RULE}`);
-      if (typeof c.url !== "string") throw new ConfigError(`${where}.url is missing`);
-      const num = (key: string, fallback: number, min: number, max: number) => {
-        const v = c[key] ?? fallback;
-        if (typeof v !== "number" || !(v >= min && v <= max)) {
-          throw new ConfigError(`${where}.${key} must be a number between ${min} and ${max}`);
-        }
-        return v;
-      };
-      return {
-        name: c.name,
-        url: checkUrl(c.url, `${where}.url`),
-        transport: checkTransport(c.transport as string | undefined ?? transport, `${where}.transport`),
-        threshold: num("threshold", threshold, 1, 255),
-        minArea: num("minArea", minArea, 0, 1),
-        masks: checkMasks(c.masks, `${where}.masks`),
-      };
-    });
-    const names = cameras.map((c) => c.name);
-    const twice = names.find((n, i) => names.indexOf(n) !== i);
-    if (twice) throw new ConfigError(`CAMERAS_FILE ${file}: camera name '${twice}' is used twice`);
+    cameras = parseCamerasFile(text, file).map((c) => ({
+      name: c.name,
+      url: c.url,
+      transport: c.transport ?? transport,
+      threshold: c.threshold ?? threshold,
+      minArea: c.minArea ?? minArea,
+      masks: c.masks ?? [],
+    }));
   } else {
     const url = readVar(env, "RTSP_URL");
     if (url === undefined) {
@@ -320,7 +282,7 @@ export interface QueueSettings {
  * ```
  */
 export function readQueueSettings(env: Env = Deno.env.toObject()): QueueSettings {
-  const stream = readVar(env, "RDSQ_OUTMSG") ?? "video_queue";
+  const stream = readVar(env, "RDSQ_OUTMSG") ?? QUEUE_DEFAULTS.stream;
   if (!/^[\w:.-]{1,200}$/.test(stream)) {
     throw new ConfigError(
       `RDSQ_OUTMSG must be a stream name (letters, digits, _ : . -), got ${JSON.stringify(stream)}`,
@@ -379,8 +341,15 @@ export function readWorkerSettings(env: Env = Deno.env.toObject()): WorkerSettin
     logPath: readVar(env, "DETECTION_LOG") ?? `${videoDir}/detections_log.jsonl`,
     concurrency: numberVar(env, "WORKER_CONCURRENCY", 1, { min: 1, max: 64, integer: true }),
     name: readVar(env, "WORKER_NAME"),
-    visibilitySeconds: numberVar(env, "TASK_VISIBILITY_SECONDS", 300, { min: 1, max: 86_400 }),
-    maxAttempts: numberVar(env, "TASK_MAX_ATTEMPTS", 3, { min: 1, max: 100, integer: true }),
+    visibilitySeconds: numberVar(env, "TASK_VISIBILITY_SECONDS", QUEUE_DEFAULTS.visibilityTimeoutMs / 1000, {
+      min: 1,
+      max: 86_400,
+    }),
+    maxAttempts: numberVar(env, "TASK_MAX_ATTEMPTS", QUEUE_DEFAULTS.maxAttempts, {
+      min: 1,
+      max: 100,
+      integer: true,
+    }),
   };
 }
 

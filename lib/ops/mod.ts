@@ -67,3 +67,4 @@ export {
   serveHealth,
 } from "./health_server.ts";
 export { redactText, redactUrl, urlPassword } from "./redact.ts";
+export { type CameraEntry, camerasFileSchema, parseCamerasFile } from "./cameras_file.ts";
