@@ -6,10 +6,8 @@
  * @module
  */
 
-/** A number's default and bounds. */
-export interface NumberSetting {
-  /** the value when none is given */
-  readonly default: number;
+/** A number's bounds. */
+export interface NumberRange {
   /** smallest allowed value */
   readonly min: number;
   /**
@@ -24,16 +22,22 @@ export interface NumberSetting {
   readonly integer?: boolean;
 }
 
+/** A number's default and bounds. */
+export interface NumberSetting extends NumberRange {
+  /** the value when none is given */
+  readonly default: number;
+}
+
 /**
  * What a setting accepts, in words: `a number between 1 and 255`, `an integer of at least 1`.
  *
  * @example
  * ```ts
  * import { describeSetting } from "./number_setting.ts";
- * console.log(describeSetting({ default: 25, min: 1, max: 255 })); // "a number between 1 and 255"
+ * console.log(describeSetting({ min: 1, max: 255 })); // "a number between 1 and 255"
  * ```
  */
-export function describeSetting(setting: Omit<NumberSetting, "default">): string {
+export function describeSetting(setting: NumberRange): string {
   const { min, max = Infinity, integer = false } = setting;
   const kind = integer ? "an integer" : "a number";
   if (min > -Infinity && max < Infinity) return `${kind} between ${min} and ${max}`;
@@ -48,10 +52,10 @@ export function describeSetting(setting: Omit<NumberSetting, "default">): string
  * @example
  * ```ts
  * import { fitsSetting } from "./number_setting.ts";
- * console.log(fitsSetting(300, { default: 25, min: 1, max: 255 })); // false
+ * console.log(fitsSetting(300, { min: 1, max: 255 })); // false
  * ```
  */
-export function fitsSetting(value: unknown, setting: Omit<NumberSetting, "default">): value is number {
+export function fitsSetting(value: unknown, setting: NumberRange): value is number {
   const { min, max = Infinity, integer = false } = setting;
   return typeof value === "number" && Number.isFinite(value) && value >= min && value <= max &&
     (!integer || Number.isInteger(value));
