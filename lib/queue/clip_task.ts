@@ -9,7 +9,8 @@
 import { isAbsolute, join, normalize, relative, sep } from "node:path";
 import { type FinishedClip, isoLocal } from "../capture/clip_recorder.ts";
 import { CamwatchError } from "../errors.ts";
-import { CAMERA_NAME_RULE, isCameraName } from "../capture/camera_name.ts";
+import { CAMERA_NAME_PATTERN, CAMERA_NAME_RULE } from "../capture/camera_name.ts";
+import * as v from "valibot";
 
 /** One clip to analyse (docs/architecture.md, "Task message"). */
 export interface ClipTask {
@@ -38,6 +39,47 @@ export interface ClipTask {
 export class TaskError extends CamwatchError {}
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+const ISO_RULE = "must be an ISO 8601 time with zone";
+const MOTION_RULE = "must be { peak: number, boxes: [[x1, y1, x2, y2], …] }";
+
+/**
+ * The task message's schema (valibot): what {@linkcode parseTask} checks, field by field.
+ * Fields it does not know are dropped, so that a newer producer's additions do not stop an
+ * older worker.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { clipTaskSchema } from "./clip_task.ts";
+ * console.log(v.is(clipTaskSchema, { v: 1, id: "x" })); // false
+ * ```
+ */
+export const clipTaskSchema = v.object({
+  v: v.literal(1, "must be 1 (the only schema version)"),
+  id: v.pipe(
+    v.string("must be a non-empty string"),
+    v.minLength(1, "must be a non-empty string"),
+    v.maxLength(200, "must be a non-empty string of at most 200 characters"),
+  ),
+  camera: v.pipe(
+    v.string(`must be ${CAMERA_NAME_RULE}`),
+    v.regex(CAMERA_NAME_PATTERN, `must be ${CAMERA_NAME_RULE}`),
+  ),
+  path: v.pipe(
+    v.string("must be a relative path to the clip"),
+    v.minLength(1, "must be a relative path to the clip"),
+    v.check((path: string) => !path.includes("\0"), "must be a relative path to the clip"),
+  ),
+  start: v.pipe(v.string(ISO_RULE), v.regex(ISO, ISO_RULE)),
+  end: v.pipe(v.string(ISO_RULE), v.regex(ISO, ISO_RULE)),
+  motion: v.object({
+    peak: v.number(MOTION_RULE),
+    boxes: v.array(
+      v.pipe(v.array(v.number(MOTION_RULE), MOTION_RULE), v.length(4, MOTION_RULE)),
+      MOTION_RULE,
+    ),
+  }, MOTION_RULE),
+});
 
 /**
  * The task for a finished clip.
@@ -93,37 +135,12 @@ export function parseTask(input: unknown): ClipTask {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new TaskError("task must be a JSON object");
   }
-  const t = value as Record<string, unknown>;
-  const fail = (field: string, what: string): never => {
-    throw new TaskError(
-      `task.${field} must be ${what}, got ${JSON.stringify(t[field] ?? null)?.slice(0, 80)}`,
-    );
-  };
-  if (t.v !== 1) fail("v", "1 (the only schema version)");
-  if (typeof t.id !== "string" || t.id.length === 0 || t.id.length > 200) fail("id", "a non-empty string");
-  if (!isCameraName(t.camera)) fail("camera", CAMERA_NAME_RULE);
-  if (typeof t.path !== "string" || t.path.length === 0 || t.path.includes("\0")) {
-    fail("path", "a relative path to the clip");
-  }
-  if (typeof t.start !== "string" || !ISO.test(t.start)) fail("start", "an ISO 8601 time with zone");
-  if (typeof t.end !== "string" || !ISO.test(t.end)) fail("end", "an ISO 8601 time with zone");
-  const motion = t.motion as Record<string, unknown> | undefined;
-  const boxOk = (b: unknown) => Array.isArray(b) && b.length === 4 && b.every((n) => typeof n === "number");
-  if (
-    typeof motion !== "object" || motion === null || typeof motion.peak !== "number" ||
-    !Array.isArray(motion.boxes) || !motion.boxes.every(boxOk)
-  ) {
-    fail("motion", "{ peak: number, boxes: [[x1, y1, x2, y2], …] }");
-  }
-  return {
-    v: 1,
-    id: t.id as string,
-    camera: t.camera as string,
-    path: t.path as string,
-    start: t.start as string,
-    end: t.end as string,
-    motion: { peak: motion!.peak as number, boxes: motion!.boxes as number[][] },
-  };
+  const result = v.safeParse(clipTaskSchema, value);
+  if (result.success) return result.output;
+  // The first issue's top-level field: a bad box inside `motion` is reported as `task.motion`.
+  const field = String(result.issues[0].path?.[0]?.key ?? "");
+  const got = JSON.stringify((value as Record<string, unknown>)[field] ?? null)?.slice(0, 80);
+  throw new TaskError(`task.${field} ${result.issues[0].message}, got ${got}`);
 }
 
 /**
