@@ -97,30 +97,31 @@ export {
 } from "./clip_timeline.ts";
 export {
   clipBox,
-  type ClipExport,
-  type DatasetClip,
   DatasetError,
-  type DatasetItem,
-  datasetItemName,
-  type DatasetSplit,
-  datasetSplit,
-  type ExportProgress,
-  exportYoloDataset,
-  type ExportYoloDatasetOptions,
   formatDataYaml,
   formatYoloLabels,
+  parseYoloLabels,
+  type PixelBox,
+  readYoloLabels,
+  type YoloLabel,
+} from "./yolo_format.ts";
+export { type DatasetClip, datasetItemName, type DatasetSplit, datasetSplit } from "./dataset_split.ts";
+export {
   type FrameContext,
   type FrameFilter,
   hasClass,
   lowConfidence,
   type LowConfidenceOptions,
-  parseYoloLabels,
-  type PixelBox,
-  readYoloLabels,
   sampleItems,
+} from "./frame_filters.ts";
+export {
+  type ClipExport,
+  type DatasetItem,
+  type ExportProgress,
+  exportYoloDataset,
+  type ExportYoloDatasetOptions,
   type SkippedClip,
   type YoloDatasetSummary,
-  type YoloLabel,
-} from "./yolo_dataset.ts";
+} from "./yolo_dataset_export.ts";
 export { QueueOverview, queueOverview, type QueueSnapshot } from "./queue_overview.ts";
 export { ProbeResult, ProbeTimeoutError, sendTestTask, type SendTestTaskOptions } from "./queue_probe.ts";

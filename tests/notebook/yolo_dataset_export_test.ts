@@ -1,6 +1,6 @@
 /**
- * YOLO dataset export: the pure parts (label lines, clipping, split, names) on fixed values,
- * then whole exports with the real ffmpeg and the bundled model over pieces of the sample.
+ * exportYoloDataset: whole exports with the real ffmpeg and the bundled model over pieces of
+ * the sample.
  */
 import assert from "node:assert/strict";
 import { basename, join, resolve } from "node:path";
@@ -8,150 +8,11 @@ import sharp from "sharp";
 import YAML from "yaml";
 import { probeMedia } from "../../lib/media/ffmpeg.ts";
 import { type Detection, YoloAnalyzer } from "../../lib/yolo/yolo_analyzer.ts";
-import {
-  clipBox,
-  DatasetError,
-  datasetItemName,
-  datasetSplit,
-  exportYoloDataset,
-  formatDataYaml,
-  formatYoloLabels,
-  type FrameContext,
-  hasClass,
-  lowConfidence,
-  parseYoloLabels,
-  readYoloLabels,
-  sampleItems,
-  type YoloDatasetSummary,
-} from "../../lib/notebook/yolo_dataset.ts";
+import { datasetItemName, datasetSplit } from "../../lib/notebook/dataset_split.ts";
+import { lowConfidence } from "../../lib/notebook/frame_filters.ts";
+import { exportYoloDataset, type YoloDatasetSummary } from "../../lib/notebook/yolo_dataset_export.ts";
+import { clipBox, DatasetError, readYoloLabels } from "../../lib/notebook/yolo_format.ts";
 import { cutSample, ffmpeg, repoPath } from "../helpers/media.ts";
-
-const det = (label: string, classId: number, score: number): Detection => ({
-  label,
-  classId,
-  score,
-  box: [0, 0, 10, 10],
-});
-const frame: FrameContext = { clip: "a.mp4", time: 0, index: 0, width: 100, height: 100 };
-
-Deno.test("clipBox keeps what is inside the image and drops what is not", () => {
-  assert.deepEqual(clipBox([10, 20, 30, 40], 100, 50), [10, 20, 30, 40]);
-  assert.deepEqual(clipBox([-5, -1, 120, 60], 100, 50), [0, 0, 100, 50]);
-  assert.equal(clipBox([100, 10, 130, 20], 100, 50), undefined); // touches the edge from outside
-  assert.equal(clipBox([10, 10, 10, 20], 100, 50), undefined); // no width
-  assert.equal(clipBox([NaN, 10, 20, 20], 100, 50), undefined);
-  assert.throws(() => clipBox([0, 0, 1, 1], 0, 50), RangeError);
-});
-
-Deno.test("formatYoloLabels: class cx cy w h, normalised, 6 decimals, clipped", () => {
-  assert.equal(
-    formatYoloLabels([{ classId: 0, box: [0, 0, 384, 288] }], 768, 576),
-    "0 0.250000 0.250000 0.500000 0.500000\n",
-  );
-  assert.equal(
-    formatYoloLabels(
-      [
-        { classId: 5, box: [-10, -10, 100, 50] }, // clipped to [0, 0, 100, 50]
-        { classId: 2, box: [300, 0, 400, 10] }, // wholly outside: dropped
-        { classId: 79, box: [10, 20, 13, 27] },
-      ],
-      200,
-      100,
-    ),
-    "5 0.250000 0.250000 0.500000 0.500000\n79 0.057500 0.235000 0.015000 0.070000\n",
-  );
-  assert.equal(formatYoloLabels([], 10, 10), "");
-  assert.throws(() => formatYoloLabels([{ classId: -1, box: [0, 0, 1, 1] }], 10, 10), RangeError);
-  assert.throws(() => formatYoloLabels([{ classId: 0.5, box: [0, 0, 1, 1] }], 10, 10), RangeError);
-});
-
-Deno.test("parseYoloLabels reads lines back to pixels, and names a bad line", () => {
-  const boxes = [
-    { classId: 0, box: [12.3, 45.6, 300.9, 500] as const },
-    { classId: 17, box: [0, 0, 768, 576] as const },
-  ];
-  const back = parseYoloLabels(formatYoloLabels(boxes, 768, 576), 768, 576);
-  assert.equal(back.length, 2);
-  for (const [k, b] of back.entries()) {
-    assert.equal(b.classId, boxes[k].classId);
-    for (let i = 0; i < 4; i++) assert.ok(Math.abs(b.box[i] - boxes[k].box[i]) < 0.01, `${b.box}`);
-  }
-  assert.deepEqual(parseYoloLabels("\n  \n1 0.5 0.5 1 1\r\n", 10, 20), [{ classId: 1, box: [0, 0, 10, 20] }]);
-  assert.throws(
-    () => parseYoloLabels("0 0.5 0.5 0.1 0.1\n0 0.5 0.5 0.1\n", 10, 10),
-    (e: unknown) => e instanceof DatasetError && /line 2/.test(e.message),
-  );
-  assert.throws(() => parseYoloLabels("0 0.1 0.1 0.2 0.2 0.3 0.3\n", 10, 10), DatasetError); // a polygon
-  assert.throws(() => parseYoloLabels("x 0.5 0.5 0.1 0.1\n", 10, 10), DatasetError);
-  assert.throws(() => parseYoloLabels("1.5 0.5 0.5 0.1 0.1\n", 10, 10), /bad class id/);
-});
-
-Deno.test("datasetSplit: stable, by the seeded hash, near the asked fraction", () => {
-  const clips = Array.from({ length: 2000 }, (_, k) => `cam${k % 7}/2026${String(k).padStart(6, "0")}.mp4`);
-  const first = clips.map((c) => datasetSplit(c, 0.2));
-  assert.deepEqual(clips.map((c) => datasetSplit(c, 0.2)), first);
-  const val = first.filter((s) => s === "val").length / clips.length;
-  assert.ok(val > 0.17 && val < 0.23, `val share ${val}`);
-  assert.ok(clips.every((c) => datasetSplit(c, 0) === "train"));
-  assert.ok(clips.every((c) => datasetSplit(c, 1) === "val"));
-  // A larger fraction only moves clips from train to val.
-  assert.ok(clips.every((c, k) => first[k] === "train" || datasetSplit(c, 0.5) === "val"));
-  // The same clip written differently is the same clip; another seed draws another split.
-  assert.equal(datasetSplit("./front//a.mp4", 0.5), datasetSplit("front/a.mp4", 0.5));
-  const reseeded = clips.map((c) => datasetSplit(c, 0.2, "v2"));
-  assert.ok(reseeded.some((s, k) => s !== first[k]));
-  // FNV-1a's published values (a → 0xe40c292c, foobar → 0xbf9cf968) as fractions of 2³²: the
-  // hash must never change, or every dataset would reshuffle on upgrade.
-  assert.equal(datasetSplit("a", 0.8908), "train");
-  assert.equal(datasetSplit("a", 0.8909), "val");
-  assert.equal(datasetSplit("foobar", 0.7484), "train");
-  assert.equal(datasetSplit("foobar", 0.7485), "val");
-  assert.throws(() => datasetSplit("a.mp4", 1.5), RangeError);
-});
-
-Deno.test("datasetItemName: camera or folder, clip stem, zero-padded ms; safe characters only", () => {
-  assert.equal(datasetItemName("front/20260223-144657.mp4", 1.5), "front_20260223-144657_001500");
-  assert.equal(datasetItemName("front/20260223-144657.mp4", 1.5, "porch"), "porch_20260223-144657_001500");
-  assert.equal(datasetItemName("clip.mp4", 0), "clip_000000");
-  assert.equal(datasetItemName("site/a b/x.mkv", 123.4567), "site_a_b_x_123457");
-  assert.equal(datasetItemName("x.mp4", 2, "cam:1/é*?"), "cam_1_x_002000");
-  assert.equal(datasetItemName(".hidden.mp4", 0), "hidden_000000");
-  for (const name of ["../../etc/x.mp4", "c:\\videos\\y.mp4", "a/.../b.mp4", "前/门.mp4"]) {
-    assert.match(datasetItemName(name, 3), /^[A-Za-z0-9][A-Za-z0-9._-]*_003000$/, name);
-  }
-  assert.throws(() => datasetItemName("x.mp4", NaN), RangeError);
-});
-
-Deno.test("formatDataYaml: absolute path, the two folders, every name under its id", () => {
-  const parsed = YAML.parse(formatDataYaml("some/dir", ["person", "traffic light", "yes"]));
-  assert.equal(parsed.path, resolve("some/dir"));
-  assert.equal(parsed.train, "images/train");
-  assert.equal(parsed.val, "images/val");
-  assert.deepEqual(parsed.names, { 0: "person", 1: "traffic light", 2: "yes" }); // "yes" stays a string
-});
-
-Deno.test("frame filters: hasClass and lowConfidence", () => {
-  assert.equal(hasClass("person")([det("car", 2, 0.9)], frame), false);
-  assert.equal(hasClass("person", 2)([det("car", 2, 0.9)], frame), true);
-  assert.equal(hasClass(0)([det("person", 0, 0.3)], frame), true);
-  assert.throws(() => hasClass(), RangeError);
-  const band = lowConfidence();
-  assert.equal(band([det("person", 0, 0.9), det("person", 0, 0.25)], frame), true); // min included
-  assert.equal(band([det("person", 0, 0.5)], frame), false); // max excluded
-  assert.equal(band([det("person", 0, 0.24)], frame), false);
-  assert.equal(band([], frame), false);
-  assert.equal(lowConfidence({ min: 0.6, max: 0.95 })([det("person", 0, 0.9)], frame), true);
-  assert.throws(() => lowConfidence({ min: 0.5, max: 0.5 }), RangeError);
-});
-
-Deno.test("sampleItems spreads the picks over the list", () => {
-  assert.deepEqual(sampleItems([1, 2, 3, 4, 5, 6], 3), [1, 3, 5]);
-  assert.deepEqual(sampleItems([1, 2], 5), [1, 2]);
-  assert.deepEqual(sampleItems([1, 2, 3], 0), []);
-  assert.throws(() => sampleItems([1], -1), RangeError);
-});
-
-// ---- whole exports, real ffmpeg and model ----
 
 const SAMPLE = repoPath("video/samples/vtest.mp4");
 
