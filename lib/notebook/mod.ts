@@ -4,8 +4,11 @@
  * masks drawn on frames ({@linkcode annotateDetections}), a check of the set-up
  * ({@linkcode checkEnvironment}), camera previews ({@linkcode grabFrame},
  * {@linkcode previewMotion}), the queue at a glance ({@linkcode queueOverview},
- * {@linkcode sendTestTask}), the log as nodejs-polars DataFrames ({@linkcode clipsPerHour}, …), one clip frame by frame ({@linkcode clipTimeline}) and a YOLO
- * training set from recorded clips ({@linkcode exportYoloDataset}).
+ * {@linkcode sendTestTask}), the log as nodejs-polars DataFrames (the lines themselves with
+ * {@linkcode logDataFrame} and {@linkcode objectsDataFrame}, analyses such as
+ * {@linkcode clipsPerHour} over local days and hours), one clip frame by frame
+ * ({@linkcode clipTimeline}) and a YOLO training set from recorded clips
+ * ({@linkcode exportYoloDataset}).
  *
  * This surface loads Observable Plot, linkedom, nodejs-polars and yaml; the pipeline
  * (`mod.ts`) loads none of them.
@@ -68,26 +71,20 @@ export {
   type PreviewMotionOptions,
 } from "./camera_preview.ts";
 export {
-  clipsPerCamera,
-  clipsPerClass,
-  clipsPerHour,
-  type ClipsPerHourOptions,
-  clipsWith,
-  type ClipsWithOptions,
   type DayInput,
-  type FailureCountOptions,
-  failureCounts,
-  failures,
   localDayRange,
   type LocalHour,
   localHours,
-  type LogSource,
-  processingSummary,
-  processingTimes,
-  type ScoreOptions,
   type TimeInput,
   type TimeRangeOptions,
-} from "./log_analysis.ts";
+} from "./local_time.ts";
+export { type LogSource, type ScoreOptions } from "./log_source.ts";
+export { logDataFrame, objectsDataFrame } from "./log_data_frame.ts";
+export { clipsPerHour, type ClipsPerHourOptions } from "./clips_per_hour.ts";
+export { clipsPerCamera, clipsPerClass } from "./clip_counts.ts";
+export { clipsWith, type ClipsWithOptions } from "./clips_with.ts";
+export { processingSummary, processingTimes } from "./processing_times.ts";
+export { type FailureCountOptions, failureCounts, failures } from "./failures.ts";
 export {
   ClipTimeline,
   clipTimeline,

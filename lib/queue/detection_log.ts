@@ -1,18 +1,14 @@
 /**
- * `DetectionLog`: the append-only JSONL log of analysed clips, one line per clip (DESIGN.md,
- * "Log line"). Appends are idempotent by task id and safe with several worker processes (an
- * exclusive file lock around check-and-append); readers get typed lines and DataFrames.
+ * `DetectionLog`: the append-only JSONL log of analysed clips, one line per clip (the log line,
+ * docs/architecture.md). Appends are idempotent by task id and safe with several worker
+ * processes (an exclusive file lock around check-and-append); readers get typed lines. The
+ * notebook surface turns them into DataFrames (`logDataFrame`), so the pipeline never loads
+ * nodejs-polars.
  *
  * @module
  */
 
-import type pl from "nodejs-polars";
 import type { ObjectStats } from "../yolo/detection_summary.ts";
-
-/** nodejs-polars, loaded on first use: workers that only append never load its native library. */
-async function polars(): Promise<typeof pl> {
-  return (await import("nodejs-polars")).default;
-}
 
 /** One log line: the prototype's fields (`ok`, `filename`, `detected`, `count`, `timestamp`)
  * with their meaning, and the richer ones. */
@@ -76,7 +72,6 @@ const decoder = new TextDecoder();
  * import { DetectionLog } from "./detection_log.ts";
  * const log = new DetectionLog("video/detections_log.jsonl");
  * for await (const line of log.read()) console.log(line.filename, line.detected);
- * const df = await log.toDataFrame();
  * ```
  */
 export class DetectionLog {
@@ -185,51 +180,6 @@ export class DetectionLog {
         }, { once: true });
       });
     }
-  }
-
-  /**
-   * The log as a nodejs-polars DataFrame, one row per clip: `ok`, `id`, `camera`, `filename`,
-   * `clip_start` / `clip_end` / `timestamp` as datetimes (UTC), `detected` (list of strings),
-   * `count`, `frames`, `model`, `elapsed_ms`, `worker`, `error`.
-   */
-  async toDataFrame(): Promise<pl.DataFrame> {
-    const rows: Record<string, unknown>[] = [];
-    for await (const l of this.read()) {
-      rows.push({
-        ok: l.ok,
-        id: l.id,
-        camera: l.camera,
-        filename: l.filename,
-        clip_start: new Date(l.clip_start),
-        clip_end: new Date(l.clip_end),
-        timestamp: new Date(l.timestamp),
-        detected: l.detected,
-        count: l.count,
-        frames: l.frames,
-        model: l.model,
-        elapsed_ms: l.elapsed_ms,
-        worker: l.worker,
-        error: l.error ?? null,
-      });
-    }
-    const { DataFrame } = await polars();
-    return rows.length ? DataFrame(rows) : DataFrame({});
-  }
-
-  /**
-   * One row per (clip, class) seen: `id`, `camera`, `clip_start` (datetime), `label`, and the
-   * class's `frames`, `max`, `best`, `first`, `last`. Failed clips have no rows.
-   */
-  async objectsDataFrame(): Promise<pl.DataFrame> {
-    const rows: Record<string, unknown>[] = [];
-    for await (const l of this.read()) {
-      if (!l.ok) continue;
-      for (const [label, s] of Object.entries(l.objects)) {
-        rows.push({ id: l.id, camera: l.camera, clip_start: new Date(l.clip_start), label, ...s });
-      }
-    }
-    const { DataFrame } = await polars();
-    return rows.length ? DataFrame(rows) : DataFrame({});
   }
 
   /** Reads what other writers appended since this object last looked, to know their ids. */
