@@ -1,0 +1,237 @@
+/**
+ * `RedisConnection`: the one way the queue roles (`TaskProducer`, `TaskConsumer`,
+ * `QueueMonitor`) reach Redis. It reads a target (a `redis://` / `rediss://` URL, or host, port
+ * and password), checks the connection once at start so that a wrong password or a missing
+ * server is a clear {@linkcode QueueError} instead of a retry storm, keeps reconnecting after
+ * that, and never shows the password.
+ *
+ * @module
+ */
+
+import { Redis, type RedisOptions } from "ioredis";
+import { CamwatchError } from "../errors.ts";
+import { redactUrl } from "../ops/redact.ts";
+
+/**
+ * Redis cannot be used: wrong password, unreachable at start, not a Redis URL.
+ *
+ * @example
+ * ```ts
+ * import { QueueError, RedisConnection } from "./redis_connection.ts";
+ * try {
+ *   await RedisConnection.open("redis://127.0.0.1:1");
+ * } catch (e) {
+ *   if (e instanceof QueueError) console.error(e.message); // "cannot reach Redis at redis://127.0.0.1:1: …"
+ * }
+ * ```
+ */
+export class QueueError extends CamwatchError {}
+
+/**
+ * Where Redis is: a `redis://` / `rediss://` URL, or host, port and password.
+ *
+ * @example
+ * ```ts
+ * import type { RedisTarget } from "./redis_connection.ts";
+ * const url: RedisTarget = "rediss://:secret@redis.example:6380/0";
+ * const parts: RedisTarget = { host: "redis", port: 6379, password: "secret", tls: false };
+ * console.log(url, parts.host);
+ * ```
+ */
+export type RedisTarget = string | {
+  /** host name or address */
+  readonly host: string;
+  /** TCP port */
+  readonly port: number;
+  /** the `requirepass` password */
+  readonly password?: string;
+  /** connect with TLS */
+  readonly tls?: boolean;
+};
+
+/**
+ * What a queue role is given to reach Redis: a target, which the role opens and closes itself,
+ * or a connection opened already, which the role shares (several roles in one process, one
+ * connection) and leaves open when it closes.
+ *
+ * @example
+ * ```ts
+ * import { type ConnectionSource, RedisConnection } from "./redis_connection.ts";
+ * const own: ConnectionSource = "redis://127.0.0.1:6379";
+ * const shared: ConnectionSource = await RedisConnection.open("redis://127.0.0.1:6379");
+ * console.log(own, shared.display);
+ * ```
+ */
+export type ConnectionSource = RedisTarget | RedisConnection;
+
+function redisOptions(target: RedisTarget): { options: RedisOptions; display: string } {
+  const common: RedisOptions = {
+    lazyConnect: true,
+    // Keep trying (1 s doubling to 10 s) when Redis goes away; commands wait meanwhile.
+    retryStrategy: (times) => Math.min(1000 * 2 ** Math.min(times - 1, 4), 10_000),
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+  };
+  if (typeof target === "string") {
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch (e) {
+      throw new QueueError(`not a Redis URL: ${redactUrl(target)}`, { cause: e });
+    }
+    if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
+      throw new QueueError(`REDIS_URL must start with redis:// or rediss://, got ${redactUrl(target)}`);
+    }
+    return {
+      options: {
+        ...common,
+        host: url.hostname,
+        port: Number(url.port || 6379),
+        username: url.username ? decodeURIComponent(url.username) : undefined,
+        password: url.password ? decodeURIComponent(url.password) : undefined,
+        db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : undefined,
+        tls: url.protocol === "rediss:" ? {} : undefined,
+      },
+      display: redactUrl(target),
+    };
+  }
+  return {
+    options: {
+      ...common,
+      host: target.host,
+      port: target.port,
+      password: target.password,
+      tls: target.tls ? {} : undefined,
+    },
+    display: `redis${target.tls ? "s" : ""}://${target.password ? ":***@" : ""}${target.host}:${target.port}`,
+  };
+}
+
+/**
+ * A checked connection to Redis, shared by the queue roles.
+ *
+ * @example
+ * ```ts
+ * import { RedisConnection } from "./redis_connection.ts";
+ * await using connection = await RedisConnection.open({ host: "127.0.0.1", port: 6379 });
+ * console.log(connection.display, connection.connected); // "redis://127.0.0.1:6379" true
+ * ```
+ */
+export class RedisConnection {
+  /** the server, password masked, for logs and errors */
+  readonly display: string;
+  /** the client the roles send their commands with */
+  readonly client: Redis;
+  readonly #extra = new Set<Redis>();
+  #closed = false;
+
+  private constructor(client: Redis, display: string) {
+    this.client = client;
+    this.display = display;
+    // Later outages are retried by ioredis; only the check at start is fatal.
+    client.on("error", () => {});
+  }
+
+  /**
+   * Connects and checks the connection once: a wrong password or an unreachable server at
+   * start gives a {@linkcode QueueError} at once, with the password masked.
+   */
+  static async open(target: RedisTarget): Promise<RedisConnection> {
+    const { options, display } = redisOptions(target);
+    const client = new Redis(options);
+    let lastError: Error | undefined;
+    client.on("error", (e: Error) => (lastError = e)); // reported by the checks below
+    try {
+      await client.connect();
+      await client.ping();
+    } catch (e) {
+      client.disconnect();
+      const message = lastError?.message ?? ((e as Error).message || String(e));
+      if (
+        /WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(
+          `${message} ${(e as Error).message}`,
+        )
+      ) {
+        throw new QueueError(`Redis at ${display} refused the password (${message.split("\n")[0]})`, {
+          cause: e,
+        });
+      }
+      throw new QueueError(`cannot reach Redis at ${display}: ${redactUrl(message)}`, { cause: e });
+    }
+    return new RedisConnection(client, display);
+  }
+
+  /** Whether the connection to Redis is up now. */
+  get connected(): boolean {
+    return !this.#closed && this.client.status === "ready";
+  }
+
+  /** Whether {@linkcode RedisConnection.close} was called: the roles using it stop then. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * A second client to the same server, for a blocking read (which holds its connection while
+   * it waits). It is closed by {@linkcode RedisConnection.release} or with this connection.
+   */
+  duplicate(): Redis {
+    const extra = this.client.duplicate();
+    extra.on("error", () => {});
+    this.#extra.add(extra);
+    return extra;
+  }
+
+  /** Closes a client made by {@linkcode RedisConnection.duplicate}. */
+  release(extra: Redis): void {
+    this.#extra.delete(extra);
+    extra.disconnect();
+  }
+
+  /** Closes the connection and every client duplicated from it. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const extra of this.#extra) extra.disconnect();
+    this.#extra.clear();
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+
+  /** Closes the connection, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * The connection a role uses: the shared one it was given, or one it opens (and so owns, and
+ * closes with itself).
+ *
+ * @example
+ * ```ts
+ * import { useConnection } from "./redis_connection.ts";
+ * const { connection, owned } = await useConnection("redis://127.0.0.1:6379");
+ * console.log(owned); // true
+ * if (owned) await connection.close();
+ * ```
+ */
+export async function useConnection(
+  source: ConnectionSource,
+): Promise<{ connection: RedisConnection; owned: boolean }> {
+  if (source instanceof RedisConnection) return { connection: source, owned: false };
+  return { connection: await RedisConnection.open(source), owned: true };
+}
+
+/**
+ * A field of a stream entry, as Redis returns them (`[name, value, name, value, …]`).
+ *
+ * @example
+ * ```ts
+ * import { entryField } from "./redis_connection.ts";
+ * console.log(entryField(["task", "{}", "reason", "bad"], "reason")); // "bad"
+ * ```
+ */
+export function entryField(fields: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}
