@@ -119,7 +119,7 @@ export interface AnalyzeVideoOptions {
   signal?: AbortSignal;
 }
 
-/** The summary of a video, with the log's field names (see DESIGN.md). */
+/** The summary of a video, with the log's field names (see docs/architecture.md, "Log line"). */
 export interface VideoSummary {
   /** the video was analysed */
   readonly ok: true;
