@@ -7,8 +7,8 @@
  *
  * - capture (`lib/capture/`): {@linkcode RtspSource}, {@linkcode MotionDetector},
  *   {@linkcode ClipRecorder}, {@linkcode CameraCapture};
- * - queue, worker and log (`lib/queue/`): {@linkcode RedisTaskQueue}, {@linkcode ClipWorker},
- *   {@linkcode DetectionLog};
+ * - queue, worker and log (`lib/queue/`): {@linkcode TaskProducer}, {@linkcode TaskConsumer},
+ *   {@linkcode ClipWorker}, {@linkcode DetectionLog};
  * - the detector (`lib/yolo/`): {@linkcode YoloAnalyzer};
  * - media (`lib/media/`): ffprobe, frames and images;
  * - operations (`lib/ops/`): settings, logs, metrics, health, masking of secrets.

@@ -9,13 +9,14 @@
 
 import { join } from "node:path";
 import { CameraCapture, type CaptureLogEntry } from "../lib/capture/camera_capture.ts";
-import { taskFromClip } from "../lib/queue/clip_task.ts";
+import { type ClipTask, parseTask } from "../lib/queue/clip_task.ts";
+import { ClipPublisher } from "../lib/queue/clip_publisher.ts";
 import { readCaptureSettings, readMetricsSettings, readQueueSettings } from "../lib/ops/config.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
 import { startHealthServer } from "../lib/ops/health_server.ts";
 import { createLogger, type Logger, readLogSettings } from "../lib/ops/logger.ts";
 import { MetricsRegistry } from "../lib/ops/metrics.ts";
-import { RedisTaskQueue } from "../lib/queue/redis_task_queue.ts";
+import { TaskProducer } from "../lib/queue/task_producer.ts";
 
 let logger: Logger;
 function log(
@@ -39,11 +40,12 @@ try {
 }
 
 // Finished clips become tasks in Redis; while Redis is unreachable they wait in an outbox file.
-let queue: RedisTaskQueue | undefined;
+let producer: TaskProducer<ClipTask> | undefined;
 if (queueSettings.redis) {
   try {
-    queue = await RedisTaskQueue.connect({
+    producer = await TaskProducer.connect({
       redis: queueSettings.redis,
+      parse: parseTask,
       stream: queueSettings.stream,
       outboxPath: join(settings.videoDir, ".outbox.jsonl"),
     });
@@ -54,11 +56,8 @@ if (queueSettings.redis) {
 }
 
 const metrics = new MetricsRegistry();
-const published = metrics.counter(
-  "camwatch_tasks_published_total",
-  "Clip tasks handed to the queue (or its outbox).",
-);
-const outbox = metrics.gauge("camwatch_outbox_tasks", "Tasks waiting in the outbox for Redis.");
+const publisher = producer && new ClipPublisher(producer, { metrics, onLog: log });
+await publisher?.outboxSize(); // the outbox gauge from the start
 
 const captures = settings.cameras.map((camera) =>
   new CameraCapture({
@@ -79,13 +78,7 @@ const captures = settings.cameras.map((camera) =>
     },
     onLog: log,
     metrics,
-    onClip: queue && (async (clip) => {
-      const id = await queue.publish(taskFromClip(clip));
-      published.inc({ camera: camera.name });
-      outbox.set(await queue.outboxSize());
-      const where = id ? `queued on ${queue.stream}` : "kept in the outbox until Redis is back";
-      log({ camera: camera.name, level: "info", message: `task ${clip.relativePath} ${where}` });
-    }),
+    onClip: publisher?.onClip,
   })
 );
 
@@ -94,13 +87,13 @@ const server = metricsSettings.port === undefined ? undefined : startHealthServe
   hostname: metricsSettings.hostname,
   registry: metrics,
   health: async () => {
-    if (queue) outbox.set(await queue.outboxSize());
+    await publisher?.outboxSize();
     const cameras = Object.fromEntries(captures.map((c) => [c.camera, c.status]));
     return {
       ok: captures.every((c) => c.status.connected),
       cameras,
-      redis: queue
-        ? (queue.connected ? "connected" : "unreachable (tasks go to the outbox)")
+      redis: producer
+        ? (producer.connection.connected ? "connected" : "unreachable (tasks go to the outbox)")
         : "not configured",
     };
   },
@@ -122,8 +115,8 @@ if (server) {
 log({
   level: "info",
   message: `capturing ${captures.length} camera(s) into ${settings.videoDir}` +
-    (queue
-      ? `, tasks to ${queue.stream} on ${queue.display}`
+    (producer
+      ? `, tasks to ${producer.stream} on ${producer.connection.display}`
       : " (no REDIS_URL or RDS_HOST: clips are not queued)"),
 });
 const results = await Promise.allSettled(captures.map((c) => c.run()));
@@ -135,7 +128,7 @@ for (const [i, r] of results.entries()) {
     log({ camera: captures[i].camera, level: "error", message });
   }
 }
-await queue?.close();
+await producer?.close();
 await server?.close();
 log({ level: "info", message: "stopped" });
 Deno.exit(failed ? 1 : 0);

@@ -12,13 +12,16 @@
 import { join, relative } from "node:path";
 import { CameraCapture } from "../lib/capture/camera_capture.ts";
 import { CameraEmulator } from "../tools/camera_emulator.ts";
-import { taskFromClip } from "../lib/queue/clip_task.ts";
+import { parseTask } from "../lib/queue/clip_task.ts";
+import { ClipPublisher } from "../lib/queue/clip_publisher.ts";
 import { ClipWorker } from "../lib/queue/clip_worker.ts";
 import { numberVar, readAnalyzerSettings, readQueueSettings, readVar } from "../lib/ops/config.ts";
 import { DetectionLog, type LogLine } from "../lib/queue/detection_log.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
 import { PrivateRedis } from "../tools/private_redis.ts";
-import { RedisTaskQueue } from "../lib/queue/redis_task_queue.ts";
+import { RedisConnection } from "../lib/queue/redis_connection.ts";
+import { TaskConsumer } from "../lib/queue/task_consumer.ts";
+import { TaskProducer } from "../lib/queue/task_producer.ts";
 import { YoloAnalyzer } from "../lib/yolo/yolo_analyzer.ts";
 
 const say = (message: string) => console.log(`demo: ${message}`);
@@ -54,31 +57,37 @@ async function main(): Promise<void> {
     }
     const camera = stack.use(await CameraEmulator.start({ file: SAMPLE }));
     say(`camera emulator streaming ${SAMPLE} at ${camera.displayUrl}`);
-    const queue = await RedisTaskQueue.connect({
-      redis: redisUrl,
-      stream: queueSettings.stream,
-      outboxPath: join(videoDir, ".outbox.jsonl"),
-    });
-    stack.defer(() => queue.close());
+    // Capture and worker in one process: one connection for both roles.
+    const connection = stack.use(await RedisConnection.open(redisUrl));
+    const { stream } = queueSettings;
+    const producer = stack.use(
+      await TaskProducer.connect({
+        redis: connection,
+        parse: parseTask,
+        stream,
+        outboxPath: join(videoDir, ".outbox.jsonl"),
+      }),
+    );
+    const consumer = stack.use(await TaskConsumer.connect({ redis: connection, parse: parseTask, stream }));
     const analyzer = stack.use(await YoloAnalyzer.create(analysis));
     const log = new DetectionLog(join(videoDir, "detections_log.jsonl"));
     const published = new Set<string>();
+    const publisher = new ClipPublisher(producer, {
+      onTask: (task) => published.add(task.id),
+      onLog: (e) => say(`capture ${e.camera}: ${e.message}`),
+    });
     const capture = new CameraCapture({
       camera: "demo",
       url: camera.url,
       videoDir,
       clips: { clipSeconds, prerollSeconds, maxClipSeconds },
-      onClip: async (clip) => {
-        const task = taskFromClip(clip);
-        published.add(task.id);
-        await queue.publish(task);
-      },
+      onClip: publisher.onClip,
       onLog: (e) => say(`capture ${e.camera}: ${e.message}`),
     });
     const controller = new AbortController();
     const lines: LogLine[] = [];
     const worker = new ClipWorker({
-      queue,
+      consumer,
       analyzer,
       log,
       videoDir,

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { parseTask } from "../lib/queue/clip_task.ts";
 import { ClipWorker } from "../lib/queue/clip_worker.ts";
 import { hostname } from "node:os";
 import {
@@ -20,7 +21,9 @@ import { startHealthServer } from "../lib/ops/health_server.ts";
 import { MetricsRegistry } from "../lib/ops/metrics.ts";
 import { DetectionLog } from "../lib/queue/detection_log.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
-import { RedisTaskQueue } from "../lib/queue/redis_task_queue.ts";
+import { QueueMonitor } from "../lib/queue/queue_monitor.ts";
+import { RedisConnection } from "../lib/queue/redis_connection.ts";
+import { TaskConsumer } from "../lib/queue/task_consumer.ts";
 import { YoloAnalyzer } from "../lib/yolo/yolo_analyzer.ts";
 
 const say = (message: string) => console.log(`${new Date().toISOString()} worker: ${message}`);
@@ -33,24 +36,32 @@ try {
   if (!queueSettings.redis) {
     throw new ConfigError("REDIS_URL (or RDS_HOST) is not set: the worker needs Redis");
   }
-  const queue = await RedisTaskQueue.connect({
-    redis: queueSettings.redis,
+  // One connection for the consumer and the heartbeat (the consumer adds its own for reading).
+  const connection = await RedisConnection.open(queueSettings.redis);
+  const consumer = await TaskConsumer.connect({
+    redis: connection,
+    parse: parseTask,
     stream: queueSettings.stream,
     consumer: settings.name,
     visibilityTimeoutMs: settings.visibilitySeconds * 1000,
     maxAttempts: settings.maxAttempts,
   });
+  const monitor = await QueueMonitor.connect({
+    redis: connection,
+    parse: parseTask,
+    stream: queueSettings.stream,
+  });
   const analyzer = await YoloAnalyzer.create(analysis);
   const metrics = new MetricsRegistry();
   const worker = new ClipWorker({
     metrics,
-    queue,
+    consumer,
     analyzer,
     log: new DetectionLog(settings.logPath),
     videoDir: settings.videoDir,
     sampleFps: analysis.sampleFps,
     concurrency: settings.concurrency,
-    name: settings.name ?? queue.consumer,
+    name: settings.name ?? consumer.consumer,
     onLog: say,
   });
   const controller = new AbortController();
@@ -66,33 +77,30 @@ try {
     hostname: metricsSettings.hostname,
     registry: metrics,
     health: () => ({
-      ok: queue.connected,
-      redis: queue.connected ? "connected" : "reconnecting",
+      ok: connection.connected,
+      redis: connection.connected ? "connected" : "reconnecting",
       tasks: worker.counts,
     }),
   }, say);
-  // A heartbeat in Redis lets monitoring (the queue notebook) see which workers are alive.
+  // A heartbeat lets monitoring (the queue notebook) see which workers are alive.
   const started = new Date().toISOString();
-  const beat = () =>
-    queue.heartbeat(worker.name, {
-      host: hostname(),
-      pid: Deno.pid,
-      model: analyzer.modelName,
-      started,
-      tasks: worker.counts,
-    })
-      .catch(() => {});
-  await beat();
-  const beating = setInterval(beat, 10_000);
+  const heartbeat = await monitor.startHeartbeat(worker.name, () => ({
+    host: hostname(),
+    pid: Deno.pid,
+    model: analyzer.modelName,
+    started,
+    tasks: worker.counts,
+  }));
   say(
-    `${worker.name} consuming ${queue.stream} on ${queue.display} with ${analyzer.modelName}, log ${settings.logPath}`,
+    `${worker.name} consuming ${consumer.stream} on ${connection.display} with ${analyzer.modelName}, log ${settings.logPath}`,
   );
   if (server) say(`health and metrics on http://${metricsSettings.hostname}:${server.port}/`);
   await worker.run(controller.signal);
-  clearInterval(beating);
+  await heartbeat.stop();
   await server?.close();
   analyzer.close();
-  await queue.close();
+  await consumer.close();
+  await connection.close();
   say(`stopped: ${JSON.stringify(worker.counts)}`);
   Deno.exit(0);
 } catch (e) {

@@ -11,7 +11,8 @@ import { type NotebookSettings, readNotebookSettings } from "../ops/config.ts";
 import { DetectionLog } from "../queue/detection_log.ts";
 import { escapeHtml, htmlDisplay, JUPYTER_DISPLAY, type MimeBundle } from "./displayable.ts";
 import { redactUrl } from "../ops/redact.ts";
-import { RedisTaskQueue } from "../queue/redis_task_queue.ts";
+import { parseTask } from "../queue/clip_task.ts";
+import { QueueMonitor } from "../queue/queue_monitor.ts";
 import { YoloAnalyzer } from "../yolo/yolo_analyzer.ts";
 
 /** The outcome of one check. */
@@ -198,9 +199,14 @@ export async function checkEnvironment(options: CheckEnvironmentOptions = {}): P
         timeoutMs,
         "start redis-server, or correct REDIS_URL / RDS_HOST / RDS_PORT / RDS_PSW",
         async () => {
-          await using queue = await RedisTaskQueue.connect({ redis, stream: settings.queue.stream });
-          const s = await queue.stats();
-          return `${queue.display}: stream ${queue.stream} holds ${s.length}, ${s.pending} pending, ${s.dead} dead`;
+          await using monitor = await QueueMonitor.connect({
+            redis,
+            parse: parseTask,
+            stream: settings.queue.stream,
+          });
+          const s = await monitor.stats();
+          return `${monitor.connection.display}: stream ${monitor.stream} holds ${s.length}, ${s.pending} pending, ` +
+            `${s.dead} dead`;
         },
       ),
     );

@@ -6,7 +6,9 @@
  */
 
 import { htmlDisplay, JUPYTER_DISPLAY, type MimeBundle, tableHtml } from "./displayable.ts";
-import type { BuriedTask, PendingTask, RedisTaskQueue } from "../queue/redis_task_queue.ts";
+import type { ClipTask } from "../queue/clip_task.ts";
+import type { PendingTask, QueueMonitor, WorkerStatus } from "../queue/queue_monitor.ts";
+import type { BuriedTask } from "../queue/task_consumer.ts";
 
 /** A snapshot of the queue. */
 export interface QueueSnapshot {
@@ -23,11 +25,11 @@ export interface QueueSnapshot {
   /** entries in the dead-letter stream */
   readonly dead: number;
   /** live workers and what their last heartbeat said */
-  readonly workers: Record<string, unknown>[];
+  readonly workers: WorkerStatus[];
   /** the tasks workers hold now, oldest first */
-  readonly pendingTasks: PendingTask[];
+  readonly pendingTasks: PendingTask<ClipTask>[];
   /** the newest dead letters, newest first */
-  readonly deadLetters: BuriedTask[];
+  readonly deadLetters: BuriedTask<ClipTask>[];
   /** when the snapshot was taken */
   readonly at: Date;
 }
@@ -37,10 +39,11 @@ export interface QueueSnapshot {
  *
  * @example
  * ```ts
- * import { RedisTaskQueue } from "../queue/redis_task_queue.ts";
+ * import { parseTask } from "../queue/clip_task.ts";
+ * import { QueueMonitor } from "../queue/queue_monitor.ts";
  * import { queueOverview } from "./queue_overview.ts";
- * await using queue = await RedisTaskQueue.connect({ redis: "redis://127.0.0.1:6379" });
- * const overview = await queueOverview(queue);
+ * await using monitor = await QueueMonitor.connect({ redis: "redis://127.0.0.1:6379", parse: parseTask });
+ * const overview = await queueOverview(monitor);
  * console.log(overview.snapshot.pending, overview.snapshot.workers.length);
  * ```
  */
@@ -97,29 +100,30 @@ export class QueueOverview {
 }
 
 /**
- * Takes a {@linkcode QueueOverview} of a queue.
+ * Takes a {@linkcode QueueOverview} of a queue through its monitor.
  *
  * @example
  * ```ts
- * import { RedisTaskQueue } from "../queue/redis_task_queue.ts";
+ * import { parseTask } from "../queue/clip_task.ts";
+ * import { QueueMonitor } from "../queue/queue_monitor.ts";
  * import { queueOverview } from "./queue_overview.ts";
- * await using queue = await RedisTaskQueue.connect({ redis: "redis://127.0.0.1:6379" });
- * console.log(String(await queueOverview(queue, { deadLetters: 5 })));
+ * await using monitor = await QueueMonitor.connect({ redis: "redis://127.0.0.1:6379", parse: parseTask });
+ * console.log(String(await queueOverview(monitor, { deadLetters: 5 })));
  * ```
  */
 export async function queueOverview(
-  queue: RedisTaskQueue,
+  monitor: QueueMonitor<ClipTask>,
   options: { readonly deadLetters?: number; readonly pendingTasks?: number } = {},
 ): Promise<QueueOverview> {
   const [stats, workers, pendingTasks, deadLetters] = await Promise.all([
-    queue.stats(),
-    queue.workers(),
-    queue.pendingTasks(options.pendingTasks ?? 20),
-    queue.deadLetters(options.deadLetters ?? 10),
+    monitor.stats(),
+    monitor.workers(),
+    monitor.pendingTasks(options.pendingTasks ?? 20),
+    monitor.deadLetters(options.deadLetters ?? 10),
   ]);
   return new QueueOverview({
-    redis: queue.display,
-    stream: queue.stream,
+    redis: monitor.connection.display,
+    stream: monitor.stream,
     ...stats,
     workers,
     pendingTasks,

@@ -10,7 +10,7 @@ import type { ClipTask } from "../queue/clip_task.ts";
 import type { DetectionLog, LogLine } from "../queue/detection_log.ts";
 import { htmlDisplay, JUPYTER_DISPLAY, type MimeBundle, tableHtml } from "./displayable.ts";
 import { CamwatchError } from "../errors.ts";
-import type { RedisTaskQueue } from "../queue/redis_task_queue.ts";
+import type { TaskProducer } from "../queue/task_producer.ts";
 
 /** No worker answered a test task in time. */
 export class ProbeTimeoutError extends CamwatchError {}
@@ -87,16 +87,18 @@ export class ProbeResult {
  *
  * @example
  * ```ts
+ * import { parseTask } from "../queue/clip_task.ts";
  * import { DetectionLog } from "../queue/detection_log.ts";
- * import { RedisTaskQueue } from "../queue/redis_task_queue.ts";
+ * import { TaskProducer } from "../queue/task_producer.ts";
  * import { sendTestTask } from "./queue_probe.ts";
- * await using queue = await RedisTaskQueue.connect({ redis: "redis://127.0.0.1:6379" });
- * const result = await sendTestTask(queue, new DetectionLog("video/detections_log.jsonl"), "front/20260223-144657.mp4");
+ * await using producer = await TaskProducer.connect({ redis: "redis://127.0.0.1:6379", parse: parseTask });
+ * const log = new DetectionLog("video/detections_log.jsonl");
+ * const result = await sendTestTask(producer, log, "front/20260223-144657.mp4");
  * console.log(String(result));
  * ```
  */
 export async function sendTestTask(
-  queue: RedisTaskQueue,
+  producer: TaskProducer<ClipTask>,
   log: DetectionLog,
   path: string,
   options: SendTestTaskOptions = {},
@@ -117,7 +119,7 @@ export async function sendTestTask(
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const started = performance.now();
   try {
-    await queue.publish(task);
+    await producer.publish(task);
     // From the start: the id is new, so only the answer can match, however fast it came.
     for await (const line of log.follow({ signal: controller.signal, intervalMs: 100 })) {
       if (line.id === task.id) return new ProbeResult(task, line, (performance.now() - started) / 1000);

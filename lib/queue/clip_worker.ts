@@ -10,13 +10,13 @@ import { type ClipTask, resolveClipPath, TaskError } from "./clip_task.ts";
 import type { DetectionLog, LogLine } from "./detection_log.ts";
 import { CamwatchError } from "../errors.ts";
 import type { MetricsRegistry } from "../ops/metrics.ts";
-import type { DeadLetter, Delivery, RedisTaskQueue } from "./redis_task_queue.ts";
+import type { DeadLetter, Delivery, TaskConsumer } from "./task_consumer.ts";
 import type { VideoSummary, YoloAnalyzer } from "../yolo/yolo_analyzer.ts";
 
 /** Options of {@linkcode ClipWorker}. */
 export interface ClipWorkerOptions {
   /** where tasks come from */
-  readonly queue: RedisTaskQueue;
+  readonly consumer: TaskConsumer<ClipTask>;
   /** the detector */
   readonly analyzer: YoloAnalyzer;
   /** where results go */
@@ -56,14 +56,15 @@ export type TaskOutcome = "logged" | "failed" | "duplicate" | "dead-letter";
  *
  * @example
  * ```ts
+ * import { parseTask } from "./clip_task.ts";
  * import { ClipWorker } from "./clip_worker.ts";
  * import { DetectionLog } from "./detection_log.ts";
- * import { RedisTaskQueue } from "./redis_task_queue.ts";
+ * import { TaskConsumer } from "./task_consumer.ts";
  * import { YoloAnalyzer } from "../yolo/yolo_analyzer.ts";
  * const controller = new AbortController();
  * Deno.addSignalListener("SIGTERM", () => controller.abort());
  * const worker = new ClipWorker({
- *   queue: await RedisTaskQueue.connect({ redis: "redis://127.0.0.1:6379" }),
+ *   consumer: await TaskConsumer.connect({ redis: "redis://127.0.0.1:6379", parse: parseTask }),
  *   analyzer: await YoloAnalyzer.create(),
  *   log: new DetectionLog("video/detections_log.jsonl"),
  *   videoDir: "video",
@@ -94,12 +95,12 @@ export class ClipWorker {
   }
 
   /** Handles one delivery: analyse, log, acknowledge (exposed for tests and tools). */
-  async handle(delivery: Delivery): Promise<TaskOutcome> {
-    const { queue, log, videoDir } = this.#options;
+  async handle(delivery: Delivery<ClipTask>): Promise<TaskOutcome> {
+    const { consumer, log, videoDir } = this.#options;
     const { task } = delivery;
     // Delivered again after its line was written (the worker died before acknowledging).
     if (await log.has(task.id)) {
-      await queue.ack(delivery);
+      await consumer.ack(delivery);
       return this.#count("duplicate", `${task.path}: already in the log`);
     }
     let path: string;
@@ -108,7 +109,7 @@ export class ClipWorker {
     } catch (e) {
       if (!(e instanceof TaskError)) throw e;
       await log.append(this.#line(task, undefined, e.message, 0));
-      await queue.deadLetter(delivery, e.message);
+      await consumer.deadLetter(delivery, e.message);
       return this.#count("dead-letter", `${task.path}: ${e.message}`);
     }
     const started = performance.now();
@@ -142,7 +143,7 @@ export class ClipWorker {
       error = e.message.replace(path, task.path);
     }
     await log.append(this.#line(task, summary, error, Math.round(performance.now() - started)));
-    await queue.ack(delivery);
+    await consumer.ack(delivery);
     return summary
       ? this.#count(
         "logged",
@@ -152,13 +153,13 @@ export class ClipWorker {
   }
 
   /** Writes the `ok: false` line for a task the queue gave up on. */
-  async deadLettered(dead: DeadLetter): Promise<void> {
+  async deadLettered(dead: DeadLetter<ClipTask>): Promise<void> {
     if (dead.task) await this.#options.log.append(this.#line(dead.task, undefined, dead.reason, 0));
     this.#count("dead-letter", `${dead.task?.path ?? `entry ${dead.entryId}`}: ${dead.reason}`);
   }
 
   async #loop(signal?: AbortSignal): Promise<void> {
-    const deliveries = this.#options.queue.consume({ signal, onDeadLetter: (d) => this.deadLettered(d) });
+    const deliveries = this.#options.consumer.consume({ signal, onDeadLetter: (d) => this.deadLettered(d) });
     for await (const delivery of deliveries) await this.handle(delivery);
   }
 

@@ -7,11 +7,12 @@
  */
 
 import { join } from "node:path";
-import type { ClipTask } from "../../lib/queue/clip_task.ts";
+import { type ClipTask, parseTask } from "../../lib/queue/clip_task.ts";
 import { ClipWorker } from "../../lib/queue/clip_worker.ts";
 import { DetectionLog } from "../../lib/queue/detection_log.ts";
 import { PrivateRedis } from "../../tools/private_redis.ts";
-import { RedisTaskQueue } from "../../lib/queue/redis_task_queue.ts";
+import { TaskConsumer } from "../../lib/queue/task_consumer.ts";
+import { TaskProducer } from "../../lib/queue/task_producer.ts";
 import { YoloAnalyzer } from "../../lib/yolo/yolo_analyzer.ts";
 
 /** What the queue benchmark found. */
@@ -45,9 +46,9 @@ export async function benchQueue(video: string, seconds: number, tasks = 2000): 
   const dir = await Deno.makeTempDir({ prefix: "camwatch-bench-queue-" });
   try {
     // Throughput: a publisher and a consumer at once, acknowledging without any work.
-    await using producer = await RedisTaskQueue.connect({ redis: redis.url, stream: "bench" });
-    await using consumer = await RedisTaskQueue.connect({ redis: redis.url, stream: "bench", blockMs: 100 });
-    await consumer.stats(); // the group exists before the first task
+    const roles = { redis: redis.url, parse: parseTask, stream: "bench" };
+    await using producer = await TaskProducer.connect(roles);
+    await using consumer = await TaskConsumer.connect({ ...roles, blockMs: 100 }); // the group exists now
     const started = performance.now();
     const consuming = (async () => {
       let n = 0;
@@ -75,12 +76,15 @@ export async function benchQueue(video: string, seconds: number, tasks = 2000): 
 
     const log = new DetectionLog(join(dir, "log.jsonl"));
     const controller = new AbortController();
-    await using queue = await RedisTaskQueue.connect({ redis: redis.url, stream: "clips", blockMs: 100 });
-    await queue.stats();
-    const worker = new ClipWorker({ queue, analyzer, log, videoDir: dir }).run(controller.signal);
+    const clips = { redis: redis.url, parse: parseTask, stream: "clips" };
+    await using clipProducer = await TaskProducer.connect(clips);
+    await using clipConsumer = await TaskConsumer.connect({ ...clips, blockMs: 100 });
+    const worker = new ClipWorker({ consumer: clipConsumer, analyzer, log, videoDir: dir }).run(
+      controller.signal,
+    );
     const t = task(1, "bench/clip.mp4");
     const l0 = performance.now();
-    await queue.publish(t);
+    await clipProducer.publish(t);
     for await (const line of log.follow({ signal: controller.signal, intervalMs: 5 })) {
       if (line.id === t.id) break;
     }

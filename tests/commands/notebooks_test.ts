@@ -14,7 +14,8 @@ import { DetectionLog } from "../../lib/queue/detection_log.ts";
 import { freePort } from "../../tools/free_port.ts";
 import { JupyterError, JupyterServer } from "../../tools/jupyter_server.ts";
 import { joinSource, missingOutputs, type Notebook } from "../../tools/notebook_run.ts";
-import { RedisTaskQueue } from "../../lib/queue/redis_task_queue.ts";
+import { parseTask } from "../../lib/queue/clip_task.ts";
+import { TaskProducer } from "../../lib/queue/task_producer.ts";
 import { repoPath } from "../helpers/media.ts";
 import { queueHistory } from "../helpers/notebook_data.ts";
 import { startRedis } from "../helpers/redis_server.ts";
@@ -66,7 +67,7 @@ Deno.test("every notebook runs headlessly on data from the real pipeline; charts
 
     // A worker that stays up: it analyses the history below and answers the queue notebook.
     worker = deno(["task", "--quiet", "worker"], { ...env, WORKER_NAME: "notebook-worker" }).spawn();
-    await using queue = await RedisTaskQueue.connect({ redis: redis.url });
+    await using queue = await TaskProducer.connect({ redis: redis.url, parse: parseTask });
     const tasks = await queueHistory(queue, videoDir, recorded, 12);
     const log = new DetectionLog(join(videoDir, "detections_log.jsonl"));
     await until(

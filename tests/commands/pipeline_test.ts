@@ -6,11 +6,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CameraCapture } from "../../lib/capture/camera_capture.ts";
 import { CameraEmulator } from "../../tools/camera_emulator.ts";
-import { type ClipTask, taskFromClip } from "../../lib/queue/clip_task.ts";
+import { type ClipTask, parseTask } from "../../lib/queue/clip_task.ts";
+import { ClipPublisher } from "../../lib/queue/clip_publisher.ts";
 import { ClipWorker } from "../../lib/queue/clip_worker.ts";
 import { DetectionLog, type LogLine } from "../../lib/queue/detection_log.ts";
 import { freePort } from "../../tools/free_port.ts";
-import { RedisTaskQueue } from "../../lib/queue/redis_task_queue.ts";
+import { QueueMonitor } from "../../lib/queue/queue_monitor.ts";
+import { TaskConsumer } from "../../lib/queue/task_consumer.ts";
+import { TaskProducer } from "../../lib/queue/task_producer.ts";
 import { YoloAnalyzer } from "../../lib/yolo/yolo_analyzer.ts";
 import { cutSample, repoPath } from "../helpers/media.ts";
 import { startRedis } from "../helpers/redis_server.ts";
@@ -110,7 +113,7 @@ Deno.test("end to end with the real scripts: emulator → capture → Redis → 
     assert.ok(metric(workerMetrics, 'camwatch_tasks_total{outcome="logged"}') >= 1, workerMetrics);
     assert.ok(metric(workerMetrics, "camwatch_inference_ms_count") >= 6);
     assert.ok(metric(workerMetrics, "camwatch_clip_analysis_seconds_count") >= 1);
-    await using monitor = await RedisTaskQueue.connect({ redis: redis.url });
+    await using monitor = await QueueMonitor.connect({ redis: redis.url, parse: parseTask });
     const alive = await monitor.workers();
     assert.equal(alive.length, 1);
     assert.equal(alive[0].model, "yolov8n_int8.onnx");
@@ -140,13 +143,14 @@ Deno.test("kill -9 a worker mid-clip: another takes the task over; exactly one l
   const videoDir = join(dir, "kill");
   await Deno.mkdir(join(videoDir, "front"), { recursive: true });
   await Deno.copyFile(SAMPLE, join(videoDir, "front", "long.mp4")); // 79.5 s: long to analyse
-  await using producer = await RedisTaskQueue.connect({ redis: redis.url });
+  await using producer = await TaskProducer.connect({ redis: redis.url, parse: parseTask });
+  await using monitor = await QueueMonitor.connect({ redis: redis.url, parse: parseTask });
   const t = task(1, "front/long.mp4");
   await producer.publish(t);
   const env = { REDIS_URL: redis.url, VIDEO_DIR: videoDir, SAMPLE_FPS: "1", TASK_VISIBILITY_SECONDS: "2" };
   const a = spawnScript("worker.ts", { ...env, WORKER_NAME: "worker-a" });
   // Wait until worker a holds the task (pending in the group), then kill it without warning.
-  await until(async () => (await producer.stats()).pending === 1, 30_000, "worker a to take the task");
+  await until(async () => (await monitor.stats()).pending === 1, 30_000, "worker a to take the task");
   await new Promise((r) => setTimeout(r, 1000));
   a.kill("SIGKILL");
   await a.output();
@@ -154,7 +158,7 @@ Deno.test("kill -9 a worker mid-clip: another takes the task over; exactly one l
   const log = join(videoDir, "detections_log.jsonl");
   try {
     await until(async () => (await logLines(log)).length >= 1, 90_000, "worker b's log line");
-    await until(async () => (await producer.stats()).pending === 0, 10_000, "the acknowledgement");
+    await until(async () => (await monitor.stats()).pending === 0, 10_000, "the acknowledgement");
   } finally {
     const out = await stopScript(b);
     assert.equal(out.code, 0, out.stderr);
@@ -175,8 +179,8 @@ Deno.test("three workers, many tasks; bad tasks become ok:false lines or dead le
     join(videoDir, "front", "corrupt.mp4"),
     (await Deno.readFile(SAMPLE)).subarray(0, 150_000),
   );
-  await using producer = await RedisTaskQueue.connect({ redis: redis.url });
-  await producer.stats(); // the group exists before anything is published
+  await using producer = await TaskProducer.connect({ redis: redis.url, parse: parseTask });
+  await using monitor = await QueueMonitor.connect({ redis: redis.url, parse: parseTask });
   const good: ClipTask[] = [];
   for (let n = 0; n < 12; n++) {
     await Deno.copyFile(join(videoDir, "front", "short.mp4"), join(videoDir, "front", `c${n}.mp4`));
@@ -198,17 +202,22 @@ Deno.test("three workers, many tasks; bad tasks become ok:false lines or dead le
   const analyzer = await YoloAnalyzer.create();
   const controller = new AbortController();
   const workers = await Promise.all(["one", "two", "three"].map(async (name) => {
-    const queue = await RedisTaskQueue.connect({ redis: redis.url, consumer: name, blockMs: 200 });
-    return { queue, worker: new ClipWorker({ queue, analyzer, log, videoDir, sampleFps: 2, name }) };
+    const consumer = await TaskConsumer.connect({
+      redis: redis.url,
+      parse: parseTask,
+      consumer: name,
+      blockMs: 200,
+    });
+    return { consumer, worker: new ClipWorker({ consumer, analyzer, log, videoDir, sampleFps: 2, name }) };
   }));
   const running = workers.map(({ worker }) => worker.run(controller.signal));
   try {
     await until(async () => (await logLines(log.path)).length >= 15, 120_000, "15 log lines");
-    await until(async () => (await producer.stats()).dead >= 2, 10_000, "the dead letters");
+    await until(async () => (await monitor.stats()).dead >= 2, 10_000, "the dead letters");
   } finally {
     controller.abort();
     await Promise.all(running);
-    for (const { queue } of workers) await queue.close();
+    for (const { consumer } of workers) await consumer.close();
     analyzer.close();
   }
   const lines = await logLines(log.path);
@@ -220,7 +229,7 @@ Deno.test("three workers, many tasks; bad tasks become ok:false lines or dead le
   assert.match(byId.get(missing.id)!.error!, /front\/missing\.mp4.*(No such file|not a readable video)/i);
   assert.match(byId.get(escape.id)!.error!, /leaves the video folder/);
   assert.ok(workers.every(({ worker }) => worker.counts.logged > 0), "every worker took part");
-  const stats = await producer.stats();
+  const stats = await monitor.stats();
   assert.equal(stats.pending, 0);
   assert.equal(stats.dead, 2, "the ../ task and the malformed entry");
 });
@@ -230,27 +239,35 @@ Deno.test("Redis restarts while capture runs: every finished clip reaches the lo
   let redis = await startRedis({ dataDir });
   await using camera = await CameraEmulator.start({ file: SAMPLE });
   const videoDir = join(dir, "restart");
-  const producer = await RedisTaskQueue.connect({
+  const producer = await TaskProducer.connect({
     redis: redis.url,
+    parse: parseTask,
     outboxPath: join(videoDir, ".outbox.jsonl"),
   });
   const clips: string[] = [];
+  const failures: string[] = [];
+  const publisher = new ClipPublisher(producer, {
+    onTask: (t) => clips.push(t.id),
+    onLog: (e) => e.level === "error" && failures.push(e.message),
+  });
   const capture = new CameraCapture({
     camera: "front",
     url: camera.url,
     videoDir,
     clips: { clipSeconds: 2, prerollSeconds: 0, maxClipSeconds: 2, cooldownSeconds: 0 },
-    onClip: async (clip) => {
-      clips.push(taskFromClip(clip).id);
-      await producer.publish(taskFromClip(clip));
-    },
+    onClip: publisher.onClip,
   });
   const capturing = capture.run();
   const log = new DetectionLog(join(videoDir, "detections_log.jsonl"));
   const analyzer = await YoloAnalyzer.create();
-  const queue = await RedisTaskQueue.connect({ redis: redis.url, consumer: "w", blockMs: 200 });
+  const consumer = await TaskConsumer.connect({
+    redis: redis.url,
+    parse: parseTask,
+    consumer: "w",
+    blockMs: 200,
+  });
   const controller = new AbortController();
-  const worker = new ClipWorker({ queue, analyzer, log, videoDir, sampleFps: 1 }).run(controller.signal);
+  const worker = new ClipWorker({ consumer, analyzer, log, videoDir, sampleFps: 1 }).run(controller.signal);
   try {
     await until(() => clips.length >= 2, 30_000, "two clips before the restart");
     await redis.stop();
@@ -273,13 +290,14 @@ Deno.test("Redis restarts while capture runs: every finished clip reaches the lo
     await capture.stop();
     controller.abort();
     await worker;
-    await queue.close();
+    await consumer.close();
     await producer.close();
     analyzer.close();
     await redis.stop();
   }
   const lines = await logLines(log.path);
   assert.equal(lines.length, new Set(clips).size, "one line per clip, none twice");
+  assert.deepEqual(failures, [], "every clip was queued or kept in the outbox");
   assert.ok(lines.every((l) => l.ok));
 });
 
@@ -338,16 +356,16 @@ Deno.test("SIGTERM to a worker mid-clip: it finishes the clip, logs it, acknowle
   const videoDir = join(dir, "sigterm");
   await Deno.mkdir(join(videoDir, "front"), { recursive: true });
   await cutSample(join(videoDir, "front", "clip.mp4"), 30);
-  await using producer = await RedisTaskQueue.connect({ redis: redis.url });
-  await producer.stats();
+  await using producer = await TaskProducer.connect({ redis: redis.url, parse: parseTask });
+  await using monitor = await QueueMonitor.connect({ redis: redis.url, parse: parseTask });
   const t = task(7, "front/clip.mp4");
   await producer.publish(t);
   const worker = spawnScript("worker.ts", { REDIS_URL: redis.url, VIDEO_DIR: videoDir, SAMPLE_FPS: "2" });
-  await until(async () => (await producer.stats()).pending === 1, 30_000, "the worker to take the task");
+  await until(async () => (await monitor.stats()).pending === 1, 30_000, "the worker to take the task");
   const out = await stopScript(worker); // SIGTERM while the 60 frames are being analysed
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stdout, /stopping after the clip in progress/);
   const lines = await logLines(join(videoDir, "detections_log.jsonl"));
   assert.deepEqual(lines.map((l) => [l.id, l.ok, l.frames]), [[t.id, true, 60]]);
-  assert.equal((await producer.stats()).pending, 0, "acknowledged before exiting");
+  assert.equal((await monitor.stats()).pending, 0, "acknowledged before exiting");
 });

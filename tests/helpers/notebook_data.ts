@@ -9,11 +9,11 @@
 import { join } from "node:path";
 import { isoLocal } from "../../lib/capture/clip_recorder.ts";
 import type { ClipTask } from "../../lib/queue/clip_task.ts";
-import type { RedisTaskQueue } from "../../lib/queue/redis_task_queue.ts";
+import type { TaskProducer } from "../../lib/queue/task_producer.ts";
 
 /** Queues `count` tasks (and two bad ones) for copies of `clips` (paths under `videoDir`). */
 export async function queueHistory(
-  queue: RedisTaskQueue,
+  queue: TaskProducer<ClipTask>,
   videoDir: string,
   clips: readonly string[],
   count = 16,

@@ -3,12 +3,16 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { listClips } from "../../lib/capture/clip_files.ts";
 import { readClipSidecar } from "../../lib/capture/clip_sidecar.ts";
+import { parseTask } from "../../lib/queue/clip_task.ts";
 import { ClipWorker } from "../../lib/queue/clip_worker.ts";
 import { DetectionLog } from "../../lib/queue/detection_log.ts";
 import { JUPYTER_DISPLAY } from "../../lib/notebook/displayable.ts";
 import { queueOverview } from "../../lib/notebook/queue_overview.ts";
 import { ProbeTimeoutError, sendTestTask } from "../../lib/notebook/queue_probe.ts";
-import { RedisTaskQueue } from "../../lib/queue/redis_task_queue.ts";
+import { QueueMonitor } from "../../lib/queue/queue_monitor.ts";
+import { RedisConnection } from "../../lib/queue/redis_connection.ts";
+import { TaskConsumer } from "../../lib/queue/task_consumer.ts";
+import { TaskProducer } from "../../lib/queue/task_producer.ts";
 import { YoloAnalyzer } from "../../lib/yolo/yolo_analyzer.ts";
 import { cutSample } from "../helpers/media.ts";
 import { startRedis } from "../helpers/redis_server.ts";
@@ -74,26 +78,31 @@ Deno.test("queue overview and a test task answered by a real worker", async () =
     await Deno.mkdir(join(dir, "front"));
     await cutSample(join(dir, "front", "clip.mp4"), 2);
     const log = new DetectionLog(join(dir, "detections_log.jsonl"));
-    await using notebook = await RedisTaskQueue.connect({ redis: redis.url });
+    // As the queue notebook does: one connection for watching and for the test task.
+    await using notebook = await RedisConnection.open(redis.url);
+    const producer = await TaskProducer.connect({ redis: notebook, parse: parseTask });
+    const monitor = await QueueMonitor.connect({ redis: notebook, parse: parseTask });
 
     // No worker yet: the probe gives up with a message that says what to look at.
     await assert.rejects(
-      () => sendTestTask(notebook, log, "front/clip.mp4", { timeoutMs: 500 }),
+      () => sendTestTask(producer, log, "front/clip.mp4", { timeoutMs: 500 }),
       (e: Error) => e instanceof ProbeTimeoutError && /is a worker running/.test(e.message),
     );
     const raw = new Redis({ port: redis.port, password: redis.password });
     await raw.xadd("video_queue", "*", "task", "not json");
     raw.disconnect();
 
-    await using workerQueue = await RedisTaskQueue.connect({
+    await using consumer = await TaskConsumer.connect({
       redis: redis.url,
+      parse: parseTask,
       consumer: "w1",
       blockMs: 200,
     });
-    await workerQueue.heartbeat("w1", { clips: 0, model: "yolov8n_int8.onnx" });
+    await using workerMonitor = await QueueMonitor.connect({ redis: redis.url, parse: parseTask });
+    await using _heartbeat = await workerMonitor.startHeartbeat("w1", () => ({ model: "yolov8n_int8.onnx" }));
     await using analyzer = await YoloAnalyzer.create();
     const worker = new ClipWorker({
-      queue: workerQueue,
+      consumer,
       analyzer,
       log,
       videoDir: dir,
@@ -102,7 +111,7 @@ Deno.test("queue overview and a test task answered by a real worker", async () =
     });
     running = worker.run(controller.signal);
 
-    const result = await sendTestTask(notebook, log, "front/clip.mp4");
+    const result = await sendTestTask(producer, log, "front/clip.mp4");
     assert.equal(result.line.id, result.task.id);
     assert.match(result.task.id, /^test-\d{4}-\d\d-\d\dT/);
     assert.equal(result.line.ok, true);
@@ -110,13 +119,13 @@ Deno.test("queue overview and a test task answered by a real worker", async () =
     assert.ok(result.seconds > 0);
     assert.match(result[JUPYTER_DISPLAY]()["text/html"], /<td>front\/clip\.mp4<\/td>/);
 
-    const overview = await queueOverview(notebook);
+    const overview = await queueOverview(monitor);
     const s = overview.snapshot;
     assert.equal(s.length, 3, "the timed-out task, the bad entry, the answered task");
     assert.equal(s.dead, 1);
     assert.equal(s.deadLetters[0].reason.startsWith("task is not JSON"), true);
     assert.equal(s.pending, 0);
-    assert.deepEqual(s.workers.map((w) => w.name), ["w1"]);
+    assert.deepEqual(s.workers.map((w) => [w.name, w.model]), [["w1", "yolov8n_int8.onnx"]]);
     assert.doesNotMatch(
       String(overview) + overview[JUPYTER_DISPLAY]()["text/html"],
       new RegExp(redis.password),
