@@ -16,6 +16,42 @@ import { ConfigError } from "../errors.ts";
 import { describeSetting, type NumberSetting } from "../number_setting.ts";
 import { redactUrl } from "./redact.ts";
 
+/** One camera as the cameras file gives it (the environment fills in what it leaves out). */
+export interface CameraEntry {
+  /** camera name: the folder of its clips, unique in the file */
+  readonly name: string;
+  /** `rtsp://` / `rtsps://` URL (credentials allowed), `http(s)://` MJPEG URL, or a video file */
+  readonly url: string;
+  /**
+   * RTSP transport.
+   * @default RTSP_TRANSPORT, or "tcp"
+   */
+  readonly transport?: "tcp" | "udp";
+  /**
+   * Grey-level change that counts as motion, 1..255.
+   * @default MOTION_THRESHOLD, or 25
+   */
+  readonly threshold?: number;
+  /**
+   * Smallest moving region, fraction of the frame.
+   * @default MOTION_MIN_AREA, or 0.002
+   */
+  readonly minArea?: number;
+  /**
+   * Regions to ignore: polygons of `[x, y]` points in frame fractions.
+   * @default none
+   */
+  readonly masks?: [number, number][][];
+}
+
+/** The cameras file. */
+export interface CamerasFile {
+  /** the JSON Schema the file follows, for editors (`./docs/cameras.schema.json`) */
+  readonly $schema?: string;
+  /** the cameras to capture, at least one */
+  readonly cameras: CameraEntry[];
+}
+
 const MASK_RULE = "must be a list of polygons of at least 3 [x, y] points in 0..1";
 
 /** A number field checked against a setting's bounds, with one message for every way to miss. */
@@ -75,7 +111,7 @@ const cameraSchema = v.strictObject({
  * console.log(ok.success); // true
  * ```
  */
-export const camerasFileSchema = v.strictObject({
+export const camerasFileSchema: v.GenericSchema<unknown, CamerasFile> = v.strictObject({
   $schema: v.optional(v.pipe(v.string(), v.description("the JSON Schema this file follows, for editors"))),
   cameras: v.pipe(
     v.array(cameraSchema, "must be a list of cameras"),
@@ -83,9 +119,6 @@ export const camerasFileSchema = v.strictObject({
     v.description("the cameras to capture"),
   ),
 }, 'must be an object {"cameras": [{"name": …, "url": …}, …]}');
-
-/** One camera as the cameras file gives it (the environment fills in what it leaves out). */
-export type CameraEntry = v.InferOutput<typeof cameraSchema>;
 
 /** Where an issue is, as a reader writes it: `cameras[1].masks`. */
 function issuePath(issue: v.BaseIssue<unknown>): string {

@@ -85,8 +85,6 @@ export function numberVar(
  * ```ts
  * import { settingVar } from "./config.ts";
  * import { CLIP_TIMING } from "../capture/clip_timing.ts";
-import { CAMERA_URL_RULE, isCameraUrl } from "../capture/camera_url.ts";
-import { parseCamerasFile } from "./cameras_file.ts";
  * console.log(settingVar({}, "CLIP_SECONDS", CLIP_TIMING.clipSeconds)); // 30
  * ```
  */

@@ -67,4 +67,4 @@ export {
   serveHealth,
 } from "./health_server.ts";
 export { redactText, redactUrl, urlPassword } from "./redact.ts";
-export { type CameraEntry, camerasFileSchema, parseCamerasFile } from "./cameras_file.ts";
+export { type CameraEntry, type CamerasFile, camerasFileSchema, parseCamerasFile } from "./cameras_file.ts";

@@ -42,19 +42,8 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 const ISO_RULE = "must be an ISO 8601 time with zone";
 const MOTION_RULE = "must be { peak: number, boxes: [[x1, y1, x2, y2], …] }";
 
-/**
- * The task message's schema (valibot): what {@linkcode parseTask} checks, field by field.
- * Fields it does not know are dropped, so that a newer producer's additions do not stop an
- * older worker.
- *
- * @example
- * ```ts
- * import * as v from "valibot";
- * import { clipTaskSchema } from "./clip_task.ts";
- * console.log(v.is(clipTaskSchema, { v: 1, id: "x" })); // false
- * ```
- */
-export const clipTaskSchema = v.object({
+/** The task's fields and their rules, in the order they are checked. */
+const TASK_FIELDS = {
   v: v.literal(1, "must be 1 (the only schema version)"),
   id: v.pipe(
     v.string("must be a non-empty string"),
@@ -79,7 +68,22 @@ export const clipTaskSchema = v.object({
       MOTION_RULE,
     ),
   }, MOTION_RULE),
-});
+};
+const taskSchema = v.object(TASK_FIELDS);
+
+/**
+ * The task message's schema (valibot): what {@linkcode parseTask} checks, field by field.
+ * Fields it does not know are dropped, so that a newer producer's additions do not stop an
+ * older worker.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { clipTaskSchema } from "./clip_task.ts";
+ * console.log(v.is(clipTaskSchema, { v: 1, id: "x" })); // false
+ * ```
+ */
+export const clipTaskSchema: v.GenericSchema<unknown, ClipTask> = taskSchema;
 
 /**
  * The task for a finished clip.
@@ -135,12 +139,15 @@ export function parseTask(input: unknown): ClipTask {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new TaskError("task must be a JSON object");
   }
-  const result = v.safeParse(clipTaskSchema, value);
+  const result = v.safeParse(taskSchema, value);
   if (result.success) return result.output;
   // The first issue's top-level field: a bad box inside `motion` is reported as `task.motion`.
-  const field = String(result.issues[0].path?.[0]?.key ?? "");
-  const got = JSON.stringify((value as Record<string, unknown>)[field] ?? null)?.slice(0, 80);
-  throw new TaskError(`task.${field} ${result.issues[0].message}, got ${got}`);
+  const field = String(result.issues[0].path?.[0]?.key ?? "") as keyof typeof TASK_FIELDS;
+  const given = (value as Record<string, unknown>)[field];
+  // A missing field is reported by the object, not by the field: ask the field what it wants.
+  const issue = given === undefined ? v.safeParse(TASK_FIELDS[field], undefined).issues?.[0] : undefined;
+  const got = JSON.stringify(given ?? null)?.slice(0, 80);
+  throw new TaskError(`task.${field} ${(issue ?? result.issues[0]).message}, got ${got}`);
 }
 
 /**

@@ -26,6 +26,12 @@ Deno.test("parseTask accepts the documented message and names the first bad fiel
   bad({ start: "yesterday" }, /task\.start must be an ISO 8601 time with zone/);
   bad({ motion: { peak: "high", boxes: [] } }, /task\.motion must be/);
   bad({ motion: { peak: 0.1, boxes: [[1, 2, 3]] } }, /task\.motion must be/);
+  bad({ motion: undefined }, /task\.motion must be \{ peak: number/);
+  assert.throws(
+    () => parseTask('{"v": 1, "id": "x"}'),
+    /^TaskError: task\.camera must be 1-64 letters, digits, '_' or '-', got null$/,
+    "a missing field is named with what it must be",
+  );
   assert.throws(() => parseTask("{ not json"), /task is not JSON/);
   assert.throws(() => parseTask("[1, 2]"), /task must be a JSON object/);
   assert.throws(() => parseTask("__import__('os').system('rm -rf /')"), TaskError);
