@@ -7,6 +7,22 @@
  * @module
  */
 
+/** The queue's defaults: see {@linkcode QUEUE_DEFAULTS}. */
+export interface QueueDefaults {
+  /** the stream tasks travel on (the prototype's `RDSQ_OUTMSG` default) */
+  readonly stream: string;
+  /** the consumer group the workers share */
+  readonly group: string;
+  /** ms a delivered task may stay unacknowledged before another worker takes it over */
+  readonly visibilityTimeoutMs: number;
+  /** deliveries of one task before it goes to the dead letters */
+  readonly maxAttempts: number;
+  /** ms one blocking read waits for new tasks */
+  readonly blockMs: number;
+  /** most entries the stream keeps (approximately) */
+  readonly maxLength: number;
+}
+
 /**
  * Defaults of the queue roles (`TaskProducer`, `TaskConsumer`, `QueueMonitor`) and of the
  * settings that configure them.
@@ -17,18 +33,12 @@
  * console.log(QUEUE_DEFAULTS.stream, QUEUE_DEFAULTS.maxAttempts); // "video_queue" 3
  * ```
  */
-export const QUEUE_DEFAULTS = Object.freeze({
-  /** the stream tasks travel on (the prototype's `RDSQ_OUTMSG` default) */
+export const QUEUE_DEFAULTS: QueueDefaults = Object.freeze({
   stream: "video_queue",
-  /** the consumer group the workers share */
   group: "workers",
-  /** ms a delivered task may stay unacknowledged before another worker takes it over */
   visibilityTimeoutMs: 300_000,
-  /** deliveries of one task before it goes to the dead letters */
   maxAttempts: 3,
-  /** ms one blocking read waits for new tasks */
   blockMs: 2000,
-  /** most entries the stream keeps (approximately) */
   maxLength: 100_000,
 });
 
