@@ -34,15 +34,31 @@ export interface CameraCaptureOptions {
    * @default `<videoDir>/.cache/<camera>`
    */
   readonly cacheDir?: string;
-  /** how to read the camera (transport, motion frame rate, watchdog, retries) */
+  /**
+   * How to read the camera (transport, motion frame rate, watchdog, retries).
+   * @default the defaults of {@linkcode RtspSourceOptions}
+   */
   readonly source?: Omit<RtspSourceOptions, "url" | "cacheDir">;
-  /** how to find motion */
+  /**
+   * How to find motion.
+   * @default the defaults of {@linkcode MotionDetectorOptions}
+   */
   readonly motion?: MotionDetectorOptions;
-  /** how to cut clips */
+  /**
+   * How to cut clips (timings, retention).
+   * @default the defaults of {@linkcode ClipRecorderOptions}
+   */
   readonly clips?: Omit<ClipRecorderOptions, "camera" | "videoDir" | "onClip">;
-  /** called with each finished clip (the hook the queue publishes from) */
+  /**
+   * Called with each finished clip (the hook the queue publishes from); an error it throws
+   * ends the capture.
+   * @default none
+   */
   readonly onClip?: (clip: FinishedClip) => void | Promise<void>;
-  /** called with each log line */
+  /**
+   * Called with each log line.
+   * @default lines are dropped
+   */
   readonly onLog?: (entry: CaptureLogEntry) => void;
   /**
    * Where to count frames, motion events, clips and reconnects (labelled by camera).
@@ -92,7 +108,12 @@ export class CameraCapture {
   #connected = false;
   #lastFrame = 0;
 
-  /** Builds the parts; nothing starts until {@linkcode CameraCapture.run}. */
+  /**
+   * Builds the parts; nothing starts until {@linkcode CameraCapture.run}.
+   *
+   * @throws {RangeError} when the camera name is not a valid camera name, or a clip timing or motion option
+   *   is out of bounds (checked by {@linkcode ClipRecorder} and {@linkcode MotionDetector})
+   */
   constructor(options: CameraCaptureOptions) {
     this.camera = options.camera;
     this.#log = (level, message) => options.onLog?.({ camera: options.camera, level, message });
@@ -120,7 +141,15 @@ export class CameraCapture {
     return { connected: this.#connected, lastFrame: this.#lastFrame, recording: this.#recorder.recording };
   }
 
-  /** Runs until {@linkcode CameraCapture.stop} (or a fatal camera error, which it rethrows). */
+  /**
+   * Runs until {@linkcode CameraCapture.stop} (or a fatal camera error, which it rethrows).
+   *
+   * @returns the same promise on every call; it resolves after {@linkcode CameraCapture.stop}, or when a
+   *   camera file reaches its end
+   * @throws {RtspSourceError} when the camera file is missing or the camera refuses the login; a clip that
+   *   cannot be written ({@linkcode ClipError}) is logged as a warning instead, but other errors (from
+   *   `onClip`, from the file system) end the capture and are rethrown
+   */
   run(): Promise<void> {
     this.#running ??= this.#loop();
     return this.#running;

@@ -6,12 +6,25 @@
  * @module
  */
 
-/** The rule in words, for error messages. */
+/**
+ * The rule in words, for error messages.
+ *
+ * @example
+ * ```ts
+ * import { CAMERA_URL_RULE, isCameraUrl } from "./camera_url.ts";
+ * const url = "rstp://cam/stream";
+ * if (!isCameraUrl(url)) console.error(`a camera must be ${CAMERA_URL_RULE}, got ${url}`);
+ * ```
+ */
 export const CAMERA_URL_RULE = "an rtsp://, rtsps://, http(s):// URL or a file";
 
 /**
  * Whether a string is a camera input capture accepts: a well-formed rtsp(s)/http(s) URL with a
  * host, or something without a scheme (a file path; a missing file is reported when opened).
+ *
+ * @returns false for a non-string, an empty string, an rtsp(s)/http(s) URL without a host or that `URL`
+ *   cannot parse, and any other scheme; true for anything without a scheme, since whether a file exists is
+ *   only known when it is opened
  *
  * @example
  * ```ts

@@ -40,6 +40,12 @@ export interface ListClipsOptions {
  * The finished clips under a video folder, newest first. Hidden entries (the segment cache,
  * clips still being written, the outbox) are skipped; a missing folder has no clips.
  *
+ * @param videoDir the folder capture writes to, holding one folder per camera
+ * @returns the clips ordered by their sidecar's start (the file's modification time when there is none),
+ *   newest first; an empty array when the folder does not exist
+ * @throws {Deno.errors.PermissionDenied} without read permission for the folder (other file system errors are
+ *   rethrown too; only a missing video folder is not an error)
+ *
  * @example
  * ```ts
  * import { listClips } from "./clip_files.ts";

@@ -42,7 +42,11 @@ export interface ClipRecorderOptions extends Partial<ClipTiming> {
    * @default keep everything
    */
   readonly retention?: RetentionOptions;
-  /** called with each finished clip (publishing it, logging it) */
+  /**
+   * Called with each finished clip (publishing it, logging it), after the clip and its sidecar
+   * are in place; what it throws comes out of the call that finished the clip.
+   * @default none
+   */
   readonly onClip?: (clip: FinishedClip) => void | Promise<void>;
 }
 
@@ -70,7 +74,22 @@ export interface FinishedClip {
   readonly truncated: boolean;
 }
 
-/** A clip could not be written. */
+/**
+ * A clip could not be written (ffmpeg failed to join the segments). Capture logs it and goes on
+ * with the next clip.
+ *
+ * @example
+ * ```ts
+ * import { ClipError, ClipRecorder } from "./clip_recorder.ts";
+ * const recorder = new ClipRecorder({ camera: "front", videoDir: "video" });
+ * try {
+ *   await recorder.close();
+ * } catch (e) {
+ *   if (e instanceof ClipError) console.warn(e.message);
+ *   else throw e;
+ * }
+ * ```
+ */
 export class ClipError extends CamwatchError {}
 
 /** What a clip being recorded remembers. */
@@ -93,7 +112,20 @@ function stamp(ms: number): string {
   }`;
 }
 
-/** ISO 8601 in local time with its offset (`2026-02-23T14:46:57.120+01:00`). */
+/**
+ * ISO 8601 in local time with its offset (`2026-02-23T14:46:57.120+01:00`), as the sidecars
+ * carry times: a reader sees the camera's wall clock and can still place it in UTC.
+ *
+ * @param ms a time in milliseconds since the epoch
+ * @returns always with milliseconds and a `±HH:MM` offset (`+00:00` in UTC, never `Z`)
+ *
+ * @example
+ * ```ts
+ * import { isoLocal } from "./clip_recorder.ts";
+ * console.log(isoLocal(Date.UTC(2026, 1, 23, 13, 46, 57, 120)));
+ * // "2026-02-23T14:46:57.120+01:00" in Paris, "2026-02-23T13:46:57.120+00:00" in UTC
+ * ```
+ */
 export function isoLocal(ms: number): string {
   const d = new Date(ms);
   const p = (n: number, w = 2) => String(Math.abs(n)).padStart(w, "0");
@@ -143,7 +175,12 @@ export class ClipRecorder {
   /** the detector's motion event is in progress (between its start and end events) */
   #inEvent = false;
 
-  /** Checks the options; throws `RangeError` naming a bad one. */
+  /**
+   * Checks the options; throws `RangeError` naming a bad one.
+   *
+   * @throws {RangeError} when `camera` is not a valid camera name, or a timing breaks a rule of {@linkcode
+   *   clipTiming}
+   */
   constructor(options: ClipRecorderOptions) {
     if (!isCameraName(options.camera)) {
       throw new RangeError(`camera name must be ${CAMERA_NAME_RULE}, got ${JSON.stringify(options.camera)}`);
@@ -162,7 +199,11 @@ export class ClipRecorder {
     return this.#open !== undefined;
   }
 
-  /** Takes one motion update (one per grey frame): starts, extends or closes the window. */
+  /**
+   * Takes one motion update (one per grey frame): starts, extends or closes the window.
+   *
+   * @param update the detector's result for a frame; frames must come in time order
+   */
   motion(update: MotionUpdate): void {
     this.#now = Math.max(this.#now, update.ts);
     if (update.event?.type === "start") this.#inEvent = true;
@@ -203,7 +244,14 @@ export class ClipRecorder {
     if (update.score > 0 && update.ts <= open.end) open.timeline.push([update.ts, update.score]);
   }
 
-  /** Takes a completed segment; finishes the clip once the segments cover its end. */
+  /**
+   * Takes a completed segment; finishes the clip once the segments cover its end.
+   *
+   * @returns the clip this segment finished, after it is written, renamed and passed to `onClip`; undefined
+   *   when no clip ended (or the clip had no recorded segment)
+   * @throws {ClipError} when ffmpeg cannot join the segments into the clip
+   * @throws {Error} whatever `onClip` throws, and file system errors writing the clip or its sidecar
+   */
   async segment(segment: CameraSegment): Promise<FinishedClip | undefined> {
     this.#segments.push(segment);
     this.#now = Math.max(this.#now, segment.end);
@@ -213,13 +261,24 @@ export class ClipRecorder {
     return undefined;
   }
 
-  /** The camera dropped: a clip in progress is finished with what was recorded. */
+  /**
+   * The camera dropped: a clip in progress is finished with what was recorded.
+   *
+   * @returns the clip cut short (`truncated: true`), or undefined when none was being recorded or nothing of
+   *   it was recorded yet
+   * @throws {ClipError} when ffmpeg cannot join the segments into the clip
+   */
   async cameraLost(): Promise<FinishedClip | undefined> {
     this.#inEvent = false; // the detector starts afresh on the next connection
     return this.#open ? await this.#finish(true) : undefined;
   }
 
-  /** Shutting down: a clip in progress is finished now, with what was recorded. */
+  /**
+   * Shutting down: a clip in progress is finished now, with what was recorded.
+   *
+   * @returns the clip finished now, or undefined when none was being recorded
+   * @throws {ClipError} when ffmpeg cannot join the segments into the clip
+   */
   async close(): Promise<FinishedClip | undefined> {
     return await this.cameraLost();
   }

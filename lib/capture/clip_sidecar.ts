@@ -43,6 +43,9 @@ export interface ClipSidecar {
  * The sidecar's path for a clip's path (`.mp4` → `.json`); works for absolute paths and for
  * paths relative to the video folder alike.
  *
+ * @returns the path with a trailing `.mp4` (any case) replaced by `.json`; a path without it gets `.json`
+ *   appended
+ *
  * @example
  * ```ts
  * import { sidecarPathOf } from "./clip_sidecar.ts";
@@ -75,6 +78,11 @@ export function formatClipSidecar(sidecar: ClipSidecar): string {
 /**
  * The sidecar capture wrote next to a clip (`path` relative to the video folder), or undefined
  * when there is none or it is not a sidecar (clips copied in by hand have none).
+ *
+ * @param path the clip's path relative to `videoDir` (`front/20260223-144657.mp4`), as tasks and the log
+ *   carry it
+ * @returns the parsed sidecar when it holds at least `camera`, `start`, `end` and `motion`; undefined when
+ *   the file is missing, unreadable or not such JSON (it never throws)
  *
  * @example
  * ```ts

@@ -54,6 +54,10 @@ export const CLIP_TIMING = {
  * raised to the clip length when only the clip length is given. Throws a `RangeError` naming
  * the option that breaks a rule.
  *
+ * @param options timings in seconds; any left out take their default
+ * @throws {RangeError} when a timing is outside its bounds in {@linkcode CLIP_TIMING} or not a finite number,
+ *   or when `maxClipSeconds` is given smaller than `clipSeconds`
+ *
  * @example
  * ```ts
  * import { clipTiming } from "./clip_timing.ts";

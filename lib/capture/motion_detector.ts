@@ -283,7 +283,12 @@ export class MotionDetector {
   #event: { start: number; last: number; peak: number; boxes: Box[] } | undefined;
   #pendingStart: { ts: number; score: number; boxes: Box[] } | undefined;
 
-  /** Creates a detector; throws `RangeError` for an option out of range. */
+  /**
+   * Creates a detector; throws `RangeError` for an option out of range.
+   *
+   * @throws {RangeError} naming the option when a number is outside its bounds in {@linkcode
+   *   MOTION_SETTINGS}, or when a mask has fewer than 3 points
+   */
   constructor(options: MotionDetectorOptions = {}) {
     const check = (name: keyof typeof MOTION_SETTINGS) =>
       checkSetting(`motion ${name}`, options[name], MOTION_SETTINGS[name]);
@@ -307,7 +312,15 @@ export class MotionDetector {
     return this.#event !== undefined;
   }
 
-  /** Processes the next frame. */
+  /**
+   * Processes the next frame.
+   *
+   * @param frame the next grey frame, in time order; a frame of another size than the last one starts the
+   *   background afresh
+   * @returns what the frame shows; `event` is set only on the frame that starts or ends an event (a start is
+   *   reported once `startFrames` frames in a row had motion, with the time of the first of them)
+   * @throws {RangeError} when `data` does not hold exactly `width * height` bytes
+   */
   update(frame: GrayFrame): MotionUpdate {
     const { width: w, height: h, data, ts } = frame;
     if (data.length !== w * h) {

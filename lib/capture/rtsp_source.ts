@@ -87,7 +87,21 @@ export interface RtspSourceOptions {
   readonly retryMaxMs?: number;
 }
 
-/** The camera cannot be used as configured (wrong credentials, a missing file). */
+/**
+ * The camera cannot be used as configured (wrong credentials, a missing file): retrying would
+ * not help, so the source stops instead of reconnecting.
+ *
+ * @example
+ * ```ts
+ * import { RtspSource, RtspSourceError } from "./rtsp_source.ts";
+ * const source = new RtspSource({ url: "missing.mp4", cacheDir: "/tmp/cam" });
+ * try {
+ *   for await (const _ of source);
+ * } catch (e) {
+ *   if (e instanceof RtspSourceError) console.error(e.message); // "camera file not found: missing.mp4"
+ * }
+ * ```
+ */
 export class RtspSourceError extends CamwatchError {}
 
 /** Items waiting for the consumer, and the consumer waiting for items. */
@@ -160,7 +174,13 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
     this.#secrets = password ? [password] : [];
   }
 
-  /** Starts the camera (on first iteration) and yields its events until closed. */
+  /**
+   * Starts the camera (on first iteration) and yields its events until closed.
+   *
+   * @throws {Error} when the source is iterated a second time
+   * @throws {RtspSourceError} from the iteration when the camera is a file that does not exist, or when the
+   *   camera refuses the login (401 Unauthorized); other connection failures are retried, not thrown
+   */
   [Symbol.asyncIterator](): AsyncIterator<SourceEvent> {
     if (this.#running) throw new Error("an RtspSource can be iterated only once");
     this.#running = this.#supervise().then(
@@ -173,6 +193,8 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
   /**
    * Stops the camera: ffmpeg is asked to finish (so the segment being written is complete and
    * reported), then the iteration ends.
+   *
+   * @returns once ffmpeg has exited and the iteration has ended; a source never iterated returns at once
    */
   async close(): Promise<void> {
     this.#closing = true;
