@@ -35,7 +35,19 @@ export interface ClipTask {
   };
 }
 
-/** A task that is not valid: the message names the field. Such tasks go to the dead letters. */
+/**
+ * A task that is not valid: the message names the field. Such tasks go to the dead letters.
+ *
+ * @example
+ * ```ts
+ * import { parseTask, TaskError } from "./clip_task.ts";
+ * try {
+ *   parseTask("not json");
+ * } catch (e) {
+ *   if (e instanceof TaskError) console.log(e.message); // 'task is not JSON: "not json"'
+ * }
+ * ```
+ */
 export class TaskError extends CamwatchError {}
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
@@ -88,6 +100,10 @@ export const clipTaskSchema: v.GenericSchema<unknown, ClipTask> = taskSchema;
 /**
  * The task for a finished clip.
  *
+ * @returns a task whose times are the clip's start and end in local time with offset ({@linkcode isoLocal}),
+ *   whose id is `<camera>-<start>`, and whose path is the clip's `relativePath`; it is not validated here
+ *   (the producer's parser does that)
+ *
  * @example
  * ```ts
  * import { taskFromClip } from "./clip_task.ts";
@@ -116,6 +132,11 @@ export function taskFromClip(clip: FinishedClip): ClipTask {
  * Checks a task (JSON text or a parsed value) field by field. Throws {@linkcode TaskError}
  * naming the first bad field; the path is checked for shape here and against the video folder
  * by {@linkcode resolveClipPath}.
+ *
+ * @param input the JSON text of a stream entry, or an object (a task being published)
+ * @returns the task with only the known fields (others are dropped)
+ * @throws {TaskError} when a string is not JSON, when the value is not a JSON object, or when a field is
+ *   missing or breaks its rule; the message names the first bad field (`task.<field> must be …, got …`)
  *
  * @example
  * ```ts
@@ -154,6 +175,12 @@ export function parseTask(input: unknown): ClipTask {
  * The absolute path of a task's clip. Anything that would leave the video folder (`../`, an
  * absolute path, a symbolic link pointing out) is refused with {@linkcode TaskError}: the
  * prototype joined the task's `filename` to its folder unchecked.
+ *
+ * @param path the task's path, relative to `videoDir`
+ * @returns the real path (symbolic links resolved) when the clip exists; the joined path unchecked when the
+ *   clip or the folder is missing, so that the analysis reports it as missing
+ * @throws {TaskError} when the path is absolute, holds a `..` part, or resolves (through links) to the video
+ *   folder itself or outside it
  *
  * @example
  * ```ts

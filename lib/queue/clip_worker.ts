@@ -38,7 +38,10 @@ export interface ClipWorkerOptions {
    * @default `<host>:<pid>`
    */
   readonly name?: string;
-  /** called with one line of text per event */
+  /**
+   * Called with one line of text per task (`<outcome>: <path>: …`).
+   * @default lines are dropped
+   */
   readonly onLog?: (message: string) => void;
   /**
    * Where to count tasks by outcome and time inference and clip analysis.
@@ -85,7 +88,13 @@ export class ClipWorker {
     this.name = options.name ?? `${hostname()}:${Deno.pid}`;
   }
 
-  /** Consumes tasks until the signal aborts; the clips in progress are finished first. */
+  /**
+   * Consumes tasks until the signal aborts; the clips in progress are finished first.
+   *
+   * @throws {RangeError} when `concurrency` is not a positive integer
+   * @throws {Error} what {@linkcode ClipWorker.handle} throws: `run` rejects with it (the other loops go
+   *   on) and the task stays unacknowledged, to be delivered again
+   */
   async run(signal?: AbortSignal): Promise<void> {
     const { concurrency = 1 } = this.#options;
     if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
@@ -94,7 +103,16 @@ export class ClipWorker {
     await Promise.all(Array.from({ length: concurrency }, () => this.#loop(signal)));
   }
 
-  /** Handles one delivery: analyse, log, acknowledge (exposed for tests and tools). */
+  /**
+   * Handles one delivery: analyse, log, acknowledge (exposed for tests and tools).
+   *
+   * @returns `duplicate` when the log already has the task's id (acknowledged, nothing written),
+   *   `dead-letter` when the path leaves the video folder (an `ok: false` line, then the dead letters),
+   *   `failed` when the clip cannot be read or the model fails on it (an `ok: false` line), `logged`
+   *   otherwise
+   * @throws {Error} any error that is not a {@linkcode CamwatchError} (the inference worker crashed, the log
+   *   cannot be written): the task is left unacknowledged, to be retried
+   */
   async handle(delivery: Delivery<ClipTask>): Promise<TaskOutcome> {
     const { consumer, log, videoDir } = this.#options;
     const { task } = delivery;
@@ -152,7 +170,12 @@ export class ClipWorker {
       : this.#count("failed", `${task.path}: ${error}`);
   }
 
-  /** Writes the `ok: false` line for a task the queue gave up on. */
+  /**
+   * Writes the `ok: false` line for a task the queue gave up on.
+   *
+   * @param dead the dead letter; an entry whose task did not parse gets no line, since it has no id to log it
+   *   under
+   */
   async deadLettered(dead: DeadLetter<ClipTask>): Promise<void> {
     if (dead.task) await this.#options.log.append(this.#line(dead.task, undefined, dead.reason, 0));
     this.#count("dead-letter", `${dead.task?.path ?? `entry ${dead.entryId}`}: ${dead.reason}`);

@@ -27,7 +27,7 @@ export interface LogLine {
   readonly id: string;
   /** camera name */
   readonly camera: string;
-  /** clip start and end, ISO 8601 with zone */
+  /** clip start, ISO 8601 with zone */
   readonly clip_start: string;
   /** clip end, ISO 8601 with zone */
   readonly clip_end: string;
@@ -47,7 +47,10 @@ export interface LogLine {
 
 /** Options of {@linkcode DetectionLog.follow}. */
 export interface FollowOptions {
-  /** stops following */
+  /**
+   * Stops following.
+   * @default follows until the loop breaks
+   */
   readonly signal?: AbortSignal;
   /**
    * How often to look for new lines, in ms.
@@ -89,6 +92,10 @@ export class DetectionLog {
    * Appends a line unless the log already has one with the same id; returns whether it was
    * written. Several processes may append at once: the check and the write happen under an
    * exclusive lock of the file, and a line is written in one piece.
+   *
+   * @returns false when a line with `line.id` is already in the file (written by any process)
+   * @throws {Deno.errors.PermissionDenied} and other file errors when the log cannot be opened, locked or
+   *   written
    */
   async append(line: LogLine): Promise<boolean> {
     const file = await Deno.open(this.path, { read: true, append: true, create: true });
@@ -107,7 +114,12 @@ export class DetectionLog {
     }
   }
 
-  /** Whether a line with this id is in the log. */
+  /**
+   * Whether a line with this id is in the log.
+   *
+   * @returns false when the log does not exist yet
+   * @throws {Deno.errors.PermissionDenied} and other file errors except a missing file
+   */
   async has(id: string): Promise<boolean> {
     let file: Deno.FsFile;
     try {
@@ -125,7 +137,12 @@ export class DetectionLog {
     return this.#ids.has(id);
   }
 
-  /** Every line, in order. Lines that do not parse (a file edited by hand) are skipped. */
+  /**
+   * Every line, in order. Lines that do not parse (a file edited by hand) are skipped.
+   *
+   * @returns nothing when the file does not exist; lines without a string `id` are skipped too
+   * @throws {Deno.errors.PermissionDenied} and other file errors except a missing file
+   */
   async *read(): AsyncGenerator<LogLine> {
     let text: string;
     try {
@@ -140,7 +157,11 @@ export class DetectionLog {
     }
   }
 
-  /** The last `n` lines. */
+  /**
+   * The last `n` lines.
+   *
+   * @returns at most `n` lines, oldest first (fewer when the log is shorter); it reads the whole file
+   */
   async tail(n: number): Promise<LogLine[]> {
     const lines: LogLine[] = [];
     for await (const line of this.read()) {
@@ -150,7 +171,13 @@ export class DetectionLog {
     return lines;
   }
 
-  /** Yields lines as they are appended (`tail -f`), until the signal aborts. */
+  /**
+   * Yields lines as they are appended (`tail -f`), until the signal aborts.
+   *
+   * @returns lines as they complete (a line still being written waits for its newline); a missing file is
+   *   waited for
+   * @throws {Deno.errors.PermissionDenied} and other file errors except a missing file
+   */
   async *follow(options: FollowOptions = {}): AsyncGenerator<LogLine> {
     const { signal, intervalMs = 250, fromStart = true } = options;
     let offset = 0;

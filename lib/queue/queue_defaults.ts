@@ -58,6 +58,8 @@ export const TASK_FIELD = "task";
  * The dead-letter stream of a task stream: where the consumer puts what it gives up on and
  * where the monitor lists it.
  *
+ * @returns the name with `:dead` appended: producer, consumer and monitor all derive it this way
+ *
  * @example
  * ```ts
  * import { deadLetterStream } from "./queue_defaults.ts";

@@ -160,13 +160,23 @@ export class QueueMonitor<T> {
     this.group = options.group ?? QUEUE_DEFAULTS.group;
   }
 
-  /** Connects; a wrong password or an unreachable server at start is a `QueueError`. */
+  /**
+   * Connects; a wrong password or an unreachable server at start is a `QueueError`.
+   *
+   * @throws {QueueError} when Redis cannot be reached or refuses the password at start, or the URL is not a
+   *   Redis URL
+   */
   static async connect<T>(options: QueueMonitorOptions<T>): Promise<QueueMonitor<T>> {
     const { connection, owned } = await useConnection(options.redis);
     return new QueueMonitor(connection, owned, options);
   }
 
-  /** Stream length, group lag, pending and dead-letter counts. */
+  /**
+   * Stream length, group lag, pending and dead-letter counts.
+   *
+   * @returns zeros for a stream that does not exist yet; before any worker created the group, `pending` is 0
+   *   and `lag` is the stream length
+   */
   async stats(): Promise<QueueStats> {
     const client = this.connection.client;
     const [length, dead, groups] = await Promise.all([
@@ -187,6 +197,9 @@ export class QueueMonitor<T> {
   /**
    * The tasks delivered to a worker and not yet acknowledged, oldest first: who holds each,
    * for how long, and how many times it was delivered.
+   *
+   * @param count the most tasks to list
+   * @returns an empty array when the stream or the group does not exist yet
    */
   async pendingTasks(count = 100): Promise<PendingTask<T>[]> {
     const client = this.connection.client;
@@ -201,7 +214,11 @@ export class QueueMonitor<T> {
     }));
   }
 
-  /** The newest entries of the dead-letter stream, newest first, with why each was put there. */
+  /**
+   * The newest entries of the dead-letter stream, newest first, with why each was put there.
+   *
+   * @param count the most entries to list
+   */
   async deadLetters(count = 20): Promise<BuriedTask<T>[]> {
     const entries = await this.connection.client.xrevrange(this.deadStream, "+", "-", "COUNT", count);
     return entries.map(([deadId, fields]) => readDeadLetter(deadId, fields, this.#parse));
@@ -210,6 +227,10 @@ export class QueueMonitor<T> {
   /**
    * Records once that a worker is alive, with what it wants to show (counts, model…), for
    * `ttlSeconds`. Workers usually call {@linkcode QueueMonitor.startHeartbeat} instead.
+   *
+   * @param name the worker's name; a beat under the same name replaces the last one
+   * @param info fields shown beside `name` and `at` (which it cannot override); must be JSON-serialisable
+   * @param ttlSeconds seconds before the worker drops off the list unless it beats again
    */
   async heartbeat(
     name: string,
@@ -223,6 +244,10 @@ export class QueueMonitor<T> {
   /**
    * Beats now and then every `intervalMs` with what `info()` returns then, until stopped. A
    * beat that fails (Redis away) is skipped: the next one comes after the interval.
+   *
+   * @returns once the first beat is done (or failed)
+   * @throws {RangeError} when `intervalMs` is not positive or not shorter than `ttlSeconds` (in ms): the
+   *   worker would drop off the list between beats
    */
   async startHeartbeat(
     name: string,
@@ -252,7 +277,11 @@ export class QueueMonitor<T> {
     return { stop, [Symbol.asyncDispose]: stop };
   }
 
-  /** The workers whose heartbeat has not expired, with what they reported, by name. */
+  /**
+   * The workers whose heartbeat has not expired, with what they reported, by name.
+   *
+   * @returns the live workers sorted by name; keys that do not hold a heartbeat are skipped
+   */
   async workers(): Promise<WorkerStatus[]> {
     const client = this.connection.client;
     const keys: string[] = [];

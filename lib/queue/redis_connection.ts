@@ -135,6 +135,12 @@ export class RedisConnection {
   /**
    * Connects and checks the connection once: a wrong password or an unreachable server at
    * start gives a {@linkcode QueueError} at once, with the password masked.
+   *
+   * @param target a `redis://` or `rediss://` URL (user, password and database number taken from it; port
+   *   6379 when none is given), or host, port, password and TLS
+   * @throws {QueueError} when the URL does not parse or its scheme is not `redis:`/`rediss:`, when Redis
+   *   refuses the password, or when the server cannot be reached or does not answer PING; the message shows
+   *   the URL with its password masked
    */
   static async open(target: RedisTarget): Promise<RedisConnection> {
     const { options, display } = redisOptions(target);
@@ -174,6 +180,9 @@ export class RedisConnection {
   /**
    * A second client to the same server, for a blocking read (which holds its connection while
    * it waits). It is closed by {@linkcode RedisConnection.release} or with this connection.
+   *
+   * @returns a new ioredis client that connects on first use and reconnects like the main one; its errors are
+   *   swallowed (commands on it still reject)
    */
   duplicate(): Redis {
     const extra = this.client.duplicate();
@@ -207,6 +216,10 @@ export class RedisConnection {
  * The connection a role uses: the shared one it was given, or one it opens (and so owns, and
  * closes with itself).
  *
+ * @returns `owned: false` with the connection itself when given a {@linkcode RedisConnection}, `owned: true`
+ *   with a new one when given a target
+ * @throws {QueueError} when a target is given and {@linkcode RedisConnection.open} fails
+ *
  * @example
  * ```ts
  * import { useConnection } from "./redis_connection.ts";
@@ -224,6 +237,9 @@ export async function useConnection(
 
 /**
  * A field of a stream entry, as Redis returns them (`[name, value, name, value, …]`).
+ *
+ * @returns the value of the first field of that name, or undefined when there is none (a trailing name
+ *   without a value does not count)
  *
  * @example
  * ```ts

@@ -175,6 +175,11 @@ export class TaskConsumer<T> {
   /**
    * Connects (a wrong password or an unreachable server at start is a `QueueError`) and
    * creates the group when it is missing, so that tasks published from now on are kept for it.
+   *
+   * @throws {QueueError} when Redis cannot be reached or refuses the password at start, or the URL is not a
+   *   Redis URL
+   * @throws {Error} the Redis reply error when the group cannot be created (the stream key holds something
+   *   else than a stream, say); an owned connection is closed first
    */
   static async connect<T>(options: TaskConsumerOptions<T>): Promise<TaskConsumer<T>> {
     const { connection, owned } = await useConnection(options.redis);
@@ -194,6 +199,9 @@ export class TaskConsumer<T> {
    * delivered more than `maxAttempts` times, go to the dead-letter stream. Survives Redis
    * restarts (the group is created again when missing). Ends when the signal aborts or the
    * consumer (or its connection) is closed.
+   *
+   * @returns deliveries one at a time. It never throws: errors of a read (Redis restarting, a lost group)
+   *   or of `onDeadLetter` are swallowed and the loop reads again after half a second
    */
   async *consume(options: ConsumeOptions<T> = {}): AsyncGenerator<Delivery<T>> {
     // A blocking read holds its connection: each consumer loop gets one of its own.
@@ -277,12 +285,21 @@ export class TaskConsumer<T> {
     }
   }
 
-  /** Acknowledges a delivered task (call it once its result is written). */
+  /**
+   * Acknowledges a delivered task (call it once its result is written).
+   *
+   * @returns once Redis has it; while Redis is away the call waits for the reconnection (commands are queued,
+   *   not failed)
+   */
   async ack(delivery: Delivery<T>): Promise<void> {
     await this.connection.client.xack(this.stream, this.group, delivery.entryId);
   }
 
-  /** Sends a delivered task to the dead letters with a reason, and acknowledges it. */
+  /**
+   * Sends a delivered task to the dead letters with a reason, and acknowledges it.
+   *
+   * @param reason why, in words: the monitor and the notebooks show it
+   */
   async deadLetter(delivery: Delivery<T>, reason: string): Promise<void> {
     await this.#bury({
       entryId: delivery.entryId,
@@ -347,6 +364,12 @@ export class TaskConsumer<T> {
 /**
  * Reads back an entry of the dead-letter stream that {@linkcode TaskConsumer} wrote (the
  * monitor lists them with it). The task is undefined when it does not parse; it is shown raw.
+ *
+ * @param deadId the entry's id in the dead-letter stream
+ * @param fields the entry's fields as Redis returns them (`[name, value, …]`)
+ * @param parse the task parser; what it throws is caught
+ * @returns the entry with missing fields as empty strings (`raw` undefined when the task field is missing or
+ *   empty); it never throws
  *
  * @example
  * ```ts

@@ -78,6 +78,11 @@ export class TaskProducer<T> {
   /**
    * Connects (a wrong password or an unreachable server at start is a `QueueError`) and sends
    * what the outbox holds from an earlier run.
+   *
+   * @throws {QueueError} when Redis cannot be reached or refuses the password at start, or the URL is not a
+   *   Redis URL
+   * @throws {Deno.errors.PermissionDenied} and other file errors when the outbox holds tasks but cannot be
+   *   rewritten
    */
   static async connect<T>(options: TaskProducerOptions<T>): Promise<TaskProducer<T>> {
     const { connection, owned } = await useConnection(options.redis);
@@ -90,6 +95,11 @@ export class TaskProducer<T> {
    * Publishes a task (validated first: an invalid one throws the parser's error). With an
    * outbox, a task that cannot reach Redis at once is appended to it and sent later, in order.
    * Returns the stream entry id, or undefined when the task went to the outbox.
+   *
+   * @returns without an outbox, the call waits while Redis is away: commands are queued until it is back
+   * @throws {TaskError} (or whatever the `parse` option throws) when the task is not valid; nothing is sent
+   *   then
+   * @throws {Deno.errors.PermissionDenied} and other file errors when the outbox cannot be written
    */
   async publish(task: T): Promise<string | undefined> {
     const text = JSON.stringify(this.#options.parse(task));
@@ -108,6 +118,9 @@ export class TaskProducer<T> {
   /**
    * Sends the tasks waiting in the outbox, oldest first; stops at the first failure to reach
    * Redis. Lines that no longer parse are dropped. Called on its own when Redis comes back.
+   *
+   * @returns a promise shared by concurrent calls: one flush runs at a time; it resolves when the outbox is
+   *   empty or Redis went away again
    */
   flushOutbox(): Promise<void> {
     const outbox = this.#options.outboxPath;
@@ -154,7 +167,11 @@ export class TaskProducer<T> {
     return this.#flushing;
   }
 
-  /** Tasks waiting in the outbox for Redis (0 without an outbox). */
+  /**
+   * Tasks waiting in the outbox for Redis (0 without an outbox).
+   *
+   * @returns the number of non-blank lines in the outbox; 0 when there is no outbox or it cannot be read
+   */
   async outboxSize(): Promise<number> {
     const outbox = this.#options.outboxPath;
     if (!outbox) return 0;
