@@ -68,6 +68,9 @@ export function probeArgs(path: string): string[] {
  * is kept when its time reaches the next slot, and the slot then moves past it (expression
  * variable 0). Unlike the `fps` filter, it never relabels frames with times they do not have.
  *
+ * @param fps frames per second to keep; fractions are allowed (0.5 keeps one frame every 2 seconds)
+ * @throws {RangeError} when `fps` is not a positive finite number
+ *
  * @example
  * ```ts
  * import { sampleFilter } from "./ffmpeg.ts";
@@ -99,6 +102,8 @@ export interface DecodeFramesOptions {
  * Frames are picked with `select` on their own timestamps rather than with the `fps` filter,
  * which hands out frames at times other than the ones it labels them with. The RGB conversion
  * uses bicubic scaling flags, as OpenCV's `VideoCapture` does.
+ *
+ * @throws {RangeError} when `sampleFps` is neither `"all"` nor a positive finite number
  *
  * @example
  * ```ts
@@ -136,6 +141,10 @@ export function decodeFramesArgs(path: string, options: DecodeFramesOptions = {}
 /**
  * Explains a failed spawn of ffmpeg/ffprobe, with the fix when the tool is missing.
  *
+ * @param tool the program's name, as shown in the message
+ * @param error what `Deno.Command` threw; `Deno.errors.NotFound` means the program is not installed
+ * @returns the error to throw (it is not thrown here), with `error` as its cause
+ *
  * @example
  * ```ts
  * import { spawnError } from "./ffmpeg.ts";
@@ -161,6 +170,10 @@ export function spawnError(tool: string, error: unknown): MediaError {
  * Starts ffmpeg with piped stdout and stderr; a missing ffmpeg becomes a {@linkcode MediaError}
  * that says how to install it.
  *
+ * @returns the running process; reading its stdout and stderr is the caller's job (ffmpeg blocks when a pipe
+ *   fills up)
+ * @throws {MediaError} when ffmpeg is not installed or cannot be started (no `--allow-run` for it, say)
+ *
  * @example
  * ```ts
  * import { decodeFramesArgs, spawnFfmpeg } from "./ffmpeg.ts";
@@ -178,6 +191,9 @@ export function spawnFfmpeg(args: string[]): Deno.ChildProcess {
 /**
  * Runs ffmpeg to the end and returns its output; a missing ffmpeg becomes a
  * {@linkcode MediaError}.
+ *
+ * @returns the output whatever ffmpeg's exit status: check `success` (and `stderr` for the reason)
+ * @throws {MediaError} only when ffmpeg is not installed or cannot be started
  *
  * @example
  * ```ts
@@ -209,6 +225,11 @@ function num(text: string | undefined): number | undefined {
 /**
  * Describes a media file with ffprobe. Throws {@linkcode MediaError} for a missing file or one
  * ffprobe cannot read, quoting ffprobe's reason.
+ *
+ * @returns `video` undefined when the file has no video stream; `duration` in seconds from the container, or
+ *   from the video stream when the container has none
+ * @throws {MediaError} when ffprobe is not installed or cannot be started, or when the file is missing or not
+ *   media ffprobe can read
  *
  * @example
  * ```ts
@@ -266,6 +287,9 @@ export interface EmulatorStreamOptions {
  * Arguments for ffmpeg to turn a video into the raw H.264 stream the camera emulator loops:
  * Annex-B, an access unit delimiter before every frame (so that frames can be cut apart without
  * parsing slices), SPS/PPS before every keyframe, and no B-frames (frames in display order).
+ *
+ * @param input a video file, or `lavfi:<filter graph>` for a generated test pattern
+ * @param output the H.264 file to write (overwritten)
  *
  * @example
  * ```ts
@@ -327,6 +351,9 @@ function liveInputArgs(input: string, transport: "tcp" | "udp", timeoutSeconds: 
 /**
  * ffmpeg arguments that read one frame from a camera URL (or a file's first frame) and write
  * it as PNG on stdout.
+ *
+ * @param options `transport` applies to RTSP only (default `"tcp"`); `timeoutSeconds` (default 10) to network
+ *   inputs only
  *
  * @example
  * ```ts
@@ -414,6 +441,10 @@ export interface CaptureArgsOptions {
  * frames for motion on stdout, each announced by a `showinfo` line on stderr. `input` is an
  * `rtsp://` or `rtsps://` URL, an `http(s)://` MJPEG stream, or a file (read at its own pace).
  *
+ * @param options numbers are not range-checked here: {@linkcode CAPTURE_STREAM_SETTINGS} holds the bounds the
+ *   configuration checks
+ * @throws {RangeError} when `motionFps` is not a positive finite number
+ *
  * @example
  * ```ts
  * import { captureArgs } from "./ffmpeg.ts";
@@ -500,6 +531,9 @@ export function concatArgs(listPath: string, output: string): string[] {
 
 /**
  * An ffconcat list of files, the last one cut at `outpoint` seconds when given.
+ *
+ * @param files absolute paths: ffmpeg resolves relative ones against the list's folder
+ * @param outpoint seconds into the last file where the clip ends
  *
  * @example
  * ```ts

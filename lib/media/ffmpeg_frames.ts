@@ -27,7 +27,10 @@ export interface FrameStreamOptions {
    * @default 3
    */
   bytesPerPixel?: number;
-  /** called with every stderr line that is not a showinfo line */
+  /**
+   * Called with every stderr line that is not a showinfo line.
+   * @default not called
+   */
   onLine?: (line: string) => void;
 }
 
@@ -108,7 +111,12 @@ export class FrameStream implements AsyncIterable<RawFrame> {
   #ended = false;
   #bytesPerPixel: number;
 
-  /** Starts reading the child's stderr at once (so ffmpeg never blocks on it). */
+  /**
+   * Starts reading the child's stderr at once (so ffmpeg never blocks on it).
+   *
+   * @param child an ffmpeg spawned with `stdout` and `stderr` piped (as `spawnFfmpeg` does); its output
+   *   must be raw video with `bytesPerPixel` bytes a pixel
+   */
   constructor(child: Deno.ChildProcess, options: FrameStreamOptions = {}) {
     this.#bytesPerPixel = options.bytesPerPixel ?? 3;
     this.#stdout = new ExactReader(child.stdout);
@@ -116,7 +124,12 @@ export class FrameStream implements AsyncIterable<RawFrame> {
     this.stderrDone.catch(() => {});
   }
 
-  /** Yields frames until ffmpeg's output ends. */
+  /**
+   * Yields frames until ffmpeg's output ends.
+   *
+   * @returns frames in order; the iteration ends without an error when ffmpeg fails: read `errors` and
+   *   `damage`, and the child's status, to tell
+   */
   async *[Symbol.asyncIterator](): AsyncGenerator<RawFrame> {
     try {
       for (let k = 0;; k++) {

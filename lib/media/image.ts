@@ -28,6 +28,14 @@ export type ImageInput = string | URL | Uint8Array | RgbImage;
  * dropped, as `cv2.imread(path, IMREAD_COLOR)` does. Raw RGB input is checked and returned as
  * is. Throws {@linkcode MediaError} naming the file when it is missing or not an image.
  *
+ * @param input a path or `file:` URL, the encoded bytes of an image file, or raw RGB (returned as is once
+ *   checked)
+ * @returns packed RGB at the image's size after its EXIF rotation (a portrait photo comes back portrait)
+ * @throws {RangeError} when raw RGB has a size that is not a positive integer or `data` is not `width *
+ *   height * 3` bytes
+ * @throws {MediaError} when the file is missing, or the input is not an image sharp can decode (including
+ *   truncated files)
+ *
  * @example
  * ```ts
  * import { decodeImage } from "./image.ts";
@@ -78,6 +86,8 @@ export async function decodeImage(input: ImageInput): Promise<RgbImage> {
 /**
  * Whether a file is a still image, judged by its signature (JPEG, PNG, WebP, BMP, TIFF, GIF)
  * rather than its name. Missing files give false.
+ *
+ * @returns false for a missing or unreadable file and for videos; it reads only the first 16 bytes
  *
  * @example
  * ```ts

@@ -9,6 +9,9 @@
  * Sends `signal`, then SIGKILL if the process is still running after `graceMs`, and waits for
  * it to exit. Does nothing to a process that has already exited.
  *
+ * @param graceMs milliseconds the process has to exit after `signal` before SIGKILL
+ * @returns the process's exit status (for a killed process, `success` is false and `signal` is set)
+ *
  * @example
  * ```ts
  * import { stopProcess } from "./process.ts";

@@ -15,7 +15,10 @@ export type VideoFrame = RawFrame;
 
 /** Options of {@linkcode readVideoFrames}. */
 export interface ReadVideoFramesOptions extends DecodeFramesOptions {
-  /** stops decoding (and ffmpeg) when aborted */
+  /**
+   * Stops decoding (and ffmpeg) when aborted.
+   * @default decodes to the end
+   */
   signal?: AbortSignal;
 }
 
@@ -24,6 +27,14 @@ export interface ReadVideoFramesOptions extends DecodeFramesOptions {
  * chosen by their real timestamps). Stopping the iteration early stops ffmpeg. Throws
  * {@linkcode MediaError} when ffmpeg fails, quoting its last error lines, and, after the frames
  * it could decode, when the file turns out to be cut short or to hold broken packets.
+ *
+ * @returns frames in decoding order, `index` counting the frames kept and `time` in seconds from the start of
+ *   the video
+ * @throws {RangeError} when `sampleFps` is neither `"all"` nor a positive finite number
+ * @throws {MediaError} when ffmpeg is not installed, when it cannot decode the file (missing, not a video),
+ *   or, after the last good frame, when the file is damaged or truncated
+ * @throws {DOMException} the signal's reason (an `AbortError`) when the signal aborts: ffmpeg is killed and
+ *   the iteration ends with it
  *
  * @example
  * ```ts
