@@ -12,9 +12,15 @@ export interface DecodeOptions {
   readonly numClasses: number;
   /** minimum class score; boxes at or below it are dropped (Ultralytics keeps `> conf`) */
   readonly confidence: number;
-  /** the output is `[1, N, 6]` rows of x1, y1, x2, y2, score, class (end-to-end exports) */
+  /**
+   * The output is `[1, N, 6]` rows of x1, y1, x2, y2, score, class (end-to-end exports).
+   * @default false
+   */
   readonly endToEnd?: boolean;
-  /** keep only these class ids */
+  /**
+   * Keep only these class ids.
+   * @default every class
+   */
   readonly classes?: ReadonlySet<number>;
 }
 
@@ -22,6 +28,11 @@ export interface DecodeOptions {
  * Decodes `[1, 4 + classes, anchors]` output (cx, cy, w, h, then one score per class, stored
  * row by row) into the best class of each anchor above the confidence threshold. End-to-end
  * outputs `[1, N, 6]` are read as ready boxes.
+ *
+ * @param dims the output's shape: `[1, 4 + classes, anchors]`, or `[1, N, 6]` with `endToEnd`
+ * @returns boxes `[x1, y1, x2, y2]` in model-input pixels (letterboxed), in anchor order, not yet suppressed
+ * @throws {RangeError} when the output's second dimension is not `4 + numClasses` (a model and names that do
+ *   not match)
  *
  * @example
  * ```ts

@@ -46,7 +46,11 @@ export class DetectionSummary {
   frames = 0;
   readonly #objects = new Map<string, ObjectStats>();
 
-  /** Adds one analysed frame at `time` seconds with its detections. */
+  /**
+   * Adds one analysed frame at `time` seconds with its detections.
+   *
+   * @param time seconds from the start of the video; frames may come in any order
+   */
   add(time: number, detections: readonly LabelledScore[]): void {
     this.frames++;
     const counts = new Map<string, number>();

@@ -57,9 +57,16 @@ export interface AnalyzeFileOptions {
    * @default 2
    */
   sampleFps?: number | "all";
-  /** called after each analysed video frame with the video's duration (for progress displays) */
+  /**
+   * Called after each analysed video frame with the video's duration in seconds (for progress
+   * displays).
+   * @default not called
+   */
   onFrame?: (frame: FrameDetections, duration: number | undefined) => void;
-  /** stops a video analysis when aborted */
+  /**
+   * Stops a video analysis when aborted.
+   * @default runs to the end of the video
+   */
   signal?: AbortSignal;
 }
 
@@ -68,6 +75,13 @@ const round = (v: number, digits: number) => Number(v.toFixed(digits));
 /**
  * Analyses one image or video file and returns its result; failures become `ok: false` results
  * with a message (errors the toolkit does not expect are rethrown).
+ *
+ * @returns an image result when the file's first bytes are an image's, a video result otherwise, or `ok:
+ *   false` with the reason for a missing file, a folder, an unreadable image or video, or a file without
+ *   video
+ * @throws {RangeError} when `sampleFps` is neither `"all"` nor a positive number
+ * @throws {Error} when inference fails or the inference worker crashed, and the signal's reason when it
+ *   aborts: only the toolkit's own errors become `ok: false` results
  *
  * @example
  * ```ts

@@ -7,6 +7,9 @@
 /**
  * Converts a float to the bits of the nearest half-precision value (round to nearest even).
  *
+ * @returns the 16 bits, rounded to nearest even; too large values become ±Infinity, too small ones ±0, NaN
+ *   stays NaN
+ *
  * @example
  * ```ts
  * import { float32ToFloat16Bits } from "./float16.ts";

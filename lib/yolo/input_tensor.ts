@@ -17,6 +17,10 @@ const F16 = Uint16Array.from(F32, float32ToFloat16Bits);
  * Writes packed RGB pixels (`width x height`) as planar (NCHW) values `v / 255` into `buffer`
  * (allocated when missing or of the wrong size) and returns the buffer.
  *
+ * @param rgb at least `width * height * 3` bytes
+ * @param buffer reused when its size is exactly right (the inference worker hands it back), otherwise ignored
+ * @returns the buffer written: `3 * width * height` values, float32 or float16 bits, red plane first
+ *
  * @example
  * ```ts
  * import { fillInputTensor } from "./input_tensor.ts";
@@ -58,6 +62,9 @@ export interface PreparedInput {
  * Letterboxes packed RGB pixels for a model (full padding for a fixed input size, padding to a
  * multiple of the stride for a dynamic one, as Ultralytics' predictor does) and writes the input
  * tensor, reusing `buffer` when it has the right size.
+ *
+ * @throws {RangeError} when `width` or `height` is below 1, or `rgb` holds fewer than `width * height * 3`
+ *   bytes
  *
  * @example
  * ```ts

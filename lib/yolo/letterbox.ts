@@ -64,6 +64,10 @@ export interface LetterboxOptions {
  * Computes the letterbox geometry for a `srcWidth x srcHeight` image and a
  * `[height, width]` target, with Ultralytics' rounding (Python's round half to even).
  *
+ * @param target the model's input size, `[height, width]` in pixels (height first, as Ultralytics writes
+ *   `imgsz`)
+ * @throws {RangeError} when the source is smaller than 1x1 (or its size is not a number)
+ *
  * @example
  * ```ts
  * import { planLetterbox } from "./letterbox.ts";
@@ -115,6 +119,8 @@ export function planLetterbox(
  * Applies a plan to packed RGB (or any 3-channel) pixels: bilinear resize exactly as OpenCV
  * does, then constant padding. Returns packed pixels of `outWidth x outHeight`.
  *
+ * @throws {RangeError} when `rgb` holds fewer than `srcWidth * srcHeight * 3` bytes
+ *
  * @example
  * ```ts
  * import { letterbox, planLetterbox } from "./letterbox.ts";
@@ -139,6 +145,8 @@ export function letterbox(rgb: Uint8Array, plan: LetterboxPlan): Uint8Array {
 /**
  * Maps a box `[x1, y1, x2, y2]` from model-input pixels back to source pixels, clipped to the
  * source image (Ultralytics' `scale_boxes` followed by `clip_boxes`).
+ *
+ * @returns the box in source pixels (floats, not rounded), each coordinate clipped to 0..width or 0..height
  *
  * @example
  * ```ts

@@ -41,6 +41,8 @@ const MAX_CANDIDATES = 30000;
 /**
  * Intersection over union of two `[x1, y1, x2, y2]` boxes.
  *
+ * @returns a value in 0..1: 0 for boxes that do not overlap or have no area
+ *
  * @example
  * ```ts
  * import { iou } from "./nms.ts";
@@ -62,6 +64,8 @@ export function iou(
 /**
  * Greedy non-maximum suppression, per class unless `agnostic`. Returns the kept candidates,
  * highest score first.
+ *
+ * @returns at most `maxDetections` candidates; only the 30000 best scores are considered, as Ultralytics does
  *
  * @example
  * ```ts

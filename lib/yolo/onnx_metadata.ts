@@ -129,6 +129,10 @@ function valueInfo(buf: Uint8Array): OnnxValueInfo {
  * Reads the metadata, inputs and outputs of an ONNX model from its bytes. Graph inputs that
  * are really initializers (old exporters list weights as inputs) are left out.
  *
+ * @param bytes the whole model file
+ * @throws {SyntaxError} when the bytes are not a protobuf message (truncated, an unknown wire type) or
+ *   hold no graph
+ *
  * @example
  * ```ts
  * import { readOnnxMetadata } from "./onnx_metadata.ts";

@@ -18,6 +18,9 @@ export type PyValue =
  * Parses one Python literal (str, int, float, bool, None, list, tuple, dict). Dicts become
  * `Map`s because their keys are often numbers. Throws `SyntaxError` naming the position.
  *
+ * @returns ints and floats as numbers, tuples as arrays, dicts as `Map`s, `None` as null
+ * @throws {SyntaxError} for anything else (a name, an expression, text after the value), naming the offset
+ *
  * @example
  * ```ts
  * import { parsePythonLiteral } from "./python_literal.ts";

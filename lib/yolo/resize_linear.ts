@@ -66,6 +66,10 @@ function taps(src: number, dst: number, clampWeights: boolean): Taps {
  * Resizes a packed image (`channels` bytes per pixel, rows without padding) to
  * `dstWidth x dstHeight` exactly as OpenCV 4's `INTER_LINEAR` does for 8-bit data.
  *
+ * @returns a new buffer of `dstWidth * dstHeight * channels` bytes (a copy when the size does not change)
+ * @throws {RangeError} when `src` holds fewer than `srcWidth * srcHeight * channels` bytes, or the target is
+ *   smaller than 1x1
+ *
  * @example
  * ```ts
  * import { resizeLinear } from "./resize_linear.ts";

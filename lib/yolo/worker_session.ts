@@ -100,6 +100,10 @@ export class WorkerSession {
   /**
    * Starts a worker and opens the model in it. Rejects with {@linkcode ModelError} when ONNX
    * Runtime cannot load the file.
+   *
+   * @throws {ModelError} when ONNX Runtime cannot load the model (missing file, not ONNX, an operator it
+   *   lacks)
+   * @throws {Error} when the worker crashes while loading
    */
   static async open(modelPath: string, options: WorkerSessionOptions = {}): Promise<WorkerSession> {
     const session = new WorkerSession();
@@ -116,7 +120,15 @@ export class WorkerSession {
     return session;
   }
 
-  /** Runs the model on one input; the input buffer is transferred and comes back in the result. */
+  /**
+   * Runs the model on one input; the input buffer is transferred and comes back in the result.
+   *
+   * @param input the tensor; its `data` buffer is transferred, so it is unusable here until the result hands
+   *   it back
+   * @param outputName the model output to return
+   * @throws {Error} when ONNX Runtime fails on the input (wrong shape or type), when the session is closed,
+   *   or when the worker crashed; a crashed session stays unusable
+   */
   async run(input: WorkerInput, outputName: string): Promise<WorkerOutput> {
     const reply = await this.#request({ type: "run", id: 0, input, outputName }, [input.data]);
     if (reply.type === "error") throw new Error(`inference failed: ${reply.message}`);

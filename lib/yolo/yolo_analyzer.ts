@@ -71,7 +71,7 @@ export interface YoloAnalyzerOptions {
   names?: readonly string[];
   /**
    * Input size for dynamic models, `[height, width]` or one number.
-   * @default the model's metadata, else 640
+   * @default the model's fixed input shape, else its `imgsz` metadata, else 640
    */
   imgsz?: number | readonly [number, number];
 }
@@ -115,7 +115,10 @@ export interface AnalyzeVideoOptions {
    * @default 2
    */
   sampleFps?: number | "all";
-  /** stops decoding and analysis when aborted */
+  /**
+   * Stops decoding and analysis when aborted.
+   * @default runs to the end of the video
+   */
   signal?: AbortSignal;
 }
 
@@ -191,7 +194,13 @@ export class VideoAnalysis implements AsyncIterable<FrameDetections> {
     return this.#duration;
   }
 
-  /** Yields each analysed frame's detections, in order; a VideoAnalysis can be iterated only once. */
+  /**
+   * Yields each analysed frame's detections, in order; a VideoAnalysis can be iterated only once.
+   *
+   * @throws {Error} when iterated a second time
+   * @throws {MediaError} when the video cannot be probed or decoded (see {@linkcode
+   *   YoloAnalyzer.analyzeVideo})
+   */
   async *[Symbol.asyncIterator](): AsyncGenerator<FrameDetections> {
     if (this.#started) throw new Error("a VideoAnalysis can be iterated only once");
     this.#started = true;
@@ -205,7 +214,12 @@ export class VideoAnalysis implements AsyncIterable<FrameDetections> {
     }
   }
 
-  /** The summary, once every frame is analysed (runs the analysis if nobody iterates it). */
+  /**
+   * The summary, once every frame is analysed (runs the analysis if nobody iterates it).
+   *
+   * @throws {MediaError} what the iteration throws
+   * @throws {Error} when the iteration was stopped before the end of the video (a `break`, an abort)
+   */
   async summary(): Promise<VideoSummary> {
     if (!this.#started) { for await (const _ of this) { /* drain */ } }
     return await this.#summary;
@@ -262,6 +276,11 @@ export class YoloAnalyzer {
   /**
    * Loads a model and starts its inference worker. Throws {@linkcode ModelError} when the file
    * is missing, is not ONNX, or is not a usable detection model.
+   *
+   * @throws {RangeError} when `confidence` or `iou` is outside 0..1, `threads` is not a positive integer, or
+   *   `classes` names a class the model does not have
+   * @throws {ModelError} when the model file is missing or unreadable, is not ONNX, is not a usable detection
+   *   model, or ONNX Runtime cannot load it
    */
   static async create(options: YoloAnalyzerOptions = {}): Promise<YoloAnalyzer> {
     checkUnit("confidence", options.confidence);
@@ -302,6 +321,12 @@ export class YoloAnalyzer {
   /**
    * Detects objects in one image: a file path or URL, encoded bytes, or raw RGB with its size.
    * Throws {@linkcode MediaError} for an unreadable image.
+   *
+   * @returns detections highest score first, boxes `[x1, y1, x2, y2]` in the image's pixels (after its EXIF
+   *   rotation)
+   * @throws {MediaError} when the image is missing or cannot be decoded
+   * @throws {RangeError} when raw RGB has a bad size
+   * @throws {Error} when inference fails or the analyzer is closed
    */
   async detect(image: ImageInput): Promise<ImageDetections> {
     const rgb = await decodeImage(image);
@@ -311,6 +336,10 @@ export class YoloAnalyzer {
   /**
    * Analyses a video: decodes it with ffmpeg, samples frames by their real timestamps, and
    * yields each frame's detections; {@linkcode VideoAnalysis.summary} gives the log summary.
+   *
+   * @returns the analysis, not started: nothing is read until it is iterated or its summary is asked for. The
+   *   iteration throws {@linkcode MediaError} when the file is missing, not a video, has no video stream, or
+   *   no frame can be decoded; `RangeError` for a bad `sampleFps`; and the signal's reason when it aborts
    */
   analyzeVideo(path: string, options: AnalyzeVideoOptions = {}): VideoAnalysis {
     const { sampleFps = 2, signal } = options;

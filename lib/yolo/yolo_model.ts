@@ -49,7 +49,7 @@ export interface YoloModelOverrides {
   names?: readonly string[];
   /**
    * Input size `[height, width]` (or one number for a square) for dynamic models.
-   * @default the model's `imgsz` metadata, else its fixed input shape, else 640
+   * @default the model's fixed input shape, else its `imgsz` metadata, else 640
    */
   imgsz?: number | readonly [number, number];
 }
@@ -94,6 +94,13 @@ function sizeFrom(value: unknown): [number, number] | undefined {
 /**
  * Interprets an ONNX model's metadata as an Ultralytics detection model. Throws
  * {@linkcode ModelError} with a message saying what is missing or wrong.
+ *
+ * @param overrides `names` replaces the model's; `imgsz` (height, width in pixels) must match a fixed input,
+ *   and is ignored unless it is a positive integer or a pair of them
+ * @throws {ModelError} when the model is not for detection (`task` other than `detect`), has no input or
+ *   output, an input that is not float32/float16 `[batch, 3, height, width]`, no class names, an `imgsz` that
+ *   differs from its fixed input, metadata that cannot be read, or an output whose rows do not match the
+ *   class names
  *
  * @example
  * ```ts
