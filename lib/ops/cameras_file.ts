@@ -156,6 +156,12 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
  * Parses the text of a cameras file; throws a {@linkcode ConfigError} that names the file and
  * the first field in error (duplicate names included).
  *
+ * @param file the file's path, only for messages
+ * @returns the cameras in the file's order, with their optional fields left undefined (the environment's
+ *   defaults are applied by `readCaptureSettings`)
+ * @throws {ConfigError} when the text is not JSON, breaks the schema (a missing or invalid field, an unknown
+ *   key), or uses a camera name twice
+ *
  * @example
  * ```ts
  * import { parseCamerasFile } from "./cameras_file.ts";

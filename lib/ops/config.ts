@@ -38,6 +38,9 @@ export interface AnalyzerSettings {
  * Reads a variable, with surrounding whitespace and quotes (as in .env files) removed; an empty
  * value counts as unset.
  *
+ * @returns the value trimmed and without one pair of surrounding quotes (as a compose file may leave them);
+ *   undefined when unset, empty or only white space
+ *
  * @example
  * ```ts
  * import { readVar } from "./config.ts";
@@ -53,6 +56,11 @@ export function readVar(env: Env, name: string): string | undefined {
 
 /**
  * A number variable within bounds, or the default when unset.
+ *
+ * @param fallback returned as is when the variable is unset or empty (not checked against `bounds`)
+ * @param bounds inclusive; without any, every finite number is accepted
+ * @throws {ConfigError} naming the variable when its value is not a finite number, is out of bounds, or is
+ *   not whole when `integer` is set
  *
  * @example
  * ```ts
@@ -81,6 +89,9 @@ export function numberVar(
  * A number variable read against a setting's rule (its default and bounds, defined beside the
  * code that uses it).
  *
+ * @throws {ConfigError} naming the variable when its value breaks the setting's bounds (the message says them
+ *   in words)
+ *
  * @example
  * ```ts
  * import { settingVar } from "./config.ts";
@@ -94,6 +105,10 @@ export function settingVar(env: Env, name: string, setting: NumberSetting): numb
 
 /**
  * Parses a frames-per-second value: a positive number or `all`.
+ *
+ * @param name the variable's name, for the message
+ * @returns `"all"` for `all` in any case, otherwise the number
+ * @throws {ConfigError} when the text is neither `all` nor a positive finite number
  *
  * @example
  * ```ts
@@ -114,6 +129,9 @@ export function parseSampleFps(text: string, name: string): number | "all" {
 
 /**
  * Reads the analysis settings from the environment.
+ *
+ * @throws {ConfigError} when `YOLO_CONF` or `YOLO_IOU` is not in 0..1, `YOLO_THREADS` is not an integer in
+ *   1..256, or `SAMPLE_FPS` is neither `all` nor a positive number; the model path is not checked here
  *
  * @example
  * ```ts
@@ -188,6 +206,11 @@ function checkTransport(value: string | undefined, where: string): "tcp" | "udp"
  * Reads the capture settings: one camera from `RTSP_URL` (and `CAMERA_NAME`), or several from
  * the JSON file named by `CAMERAS_FILE` (`{"cameras": [{"name", "url", "transport",
  * "threshold", "minArea", "masks"}]}`; the environment gives the defaults).
+ *
+ * @throws {ConfigError} when a timing, `MOTION_THRESHOLD`, `MOTION_MIN_AREA`, `MOTION_FPS` or a retention
+ *   limit is out of bounds, `MAX_CLIP_SECONDS` is below `CLIP_SECONDS`, `RTSP_TRANSPORT` is not tcp or udp,
+ *   the cameras file cannot be read or is not valid, or (without a cameras file) `RTSP_URL` is unset or not a
+ *   camera URL or `CAMERA_NAME` is not a valid name
  *
  * @example
  * ```ts
@@ -272,6 +295,11 @@ export interface QueueSettings {
  * Reads where Redis is: `REDIS_URL` (`redis://` or `rediss://`), else the prototype's
  * `RDS_HOST`, `RDS_PORT` (6379) and `RDS_PSW`.
  *
+ * @returns `redis` undefined when neither `REDIS_URL` nor `RDS_HOST` is set (the caller decides whether that
+ *   is an error); `REDIS_URL` wins over `RDS_HOST`
+ * @throws {ConfigError} when `RDSQ_OUTMSG` is not a stream name, `REDIS_URL` is not a `redis://` or
+ *   `rediss://` URL (shown with its password masked), or `RDS_PORT` is not a port number
+ *
  * @example
  * ```ts
  * import { readQueueSettings } from "./config.ts";
@@ -326,6 +354,9 @@ export interface WorkerSettings {
 /**
  * Reads the worker settings.
  *
+ * @throws {ConfigError} when `WORKER_CONCURRENCY` is not an integer in 1..64, `TASK_VISIBILITY_SECONDS` is
+ *   not in 1..86400, or `TASK_MAX_ATTEMPTS` is not an integer in 1..100
+ *
  * @example
  * ```ts
  * import { readWorkerSettings } from "./config.ts";
@@ -362,6 +393,10 @@ export interface MetricsSettings {
 /**
  * Reads `METRICS_PORT` (a port, or `off`) and `METRICS_HOST`.
  *
+ * @param defaultPort the port when `METRICS_PORT` is unset; each task has its own, so that capture and a
+ *   worker on one host do not collide
+ * @throws {ConfigError} when `METRICS_PORT` is neither `off` nor an integer in 0..65535
+ *
  * @example
  * ```ts
  * import { readMetricsSettings } from "./config.ts";
@@ -396,6 +431,9 @@ export interface NotebookSettings {
  * Reads the settings the notebooks use, so that a notebook started next to a capture and a
  * worker sees what they see.
  *
+ * @throws {ConfigError} what {@linkcode readWorkerSettings}, {@linkcode readQueueSettings} and {@linkcode
+ *   readAnalyzerSettings} throw, and when `RTSP_URL` is set but not a camera URL
+ *
  * @example
  * ```ts
  * import { readNotebookSettings } from "./config.ts";
@@ -428,6 +466,9 @@ export interface JupyterSettings {
 /**
  * Reads the Jupyter server settings. Jupyter always asks for a token: there is no way to turn
  * it off here, since a notebook runs any code with the user's rights.
+ *
+ * @throws {ConfigError} when `JUPYTER_TOKEN` is shorter than 16 characters or `NOTEBOOK_PORT` is not an
+ *   integer in 1..65535
  *
  * @example
  * ```ts

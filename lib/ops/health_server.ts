@@ -40,6 +40,11 @@ export interface HealthServer {
 /**
  * Serves `/healthz` (JSON, 200 or 503) and `/metrics` (Prometheus text).
  *
+ * @returns the server, listening; `/healthz` answers 503 with the error message when `health` throws, and
+ *   other paths 404
+ * @throws {Deno.errors.AddrInUse} when the port is taken (see {@linkcode startHealthServer}), and
+ *   `PermissionDenied` without `--allow-net`
+ *
  * @example
  * ```ts
  * import { serveHealth } from "./health_server.ts";
@@ -81,6 +86,10 @@ export function serveHealth(options: HealthServerOptions): HealthServer {
 /**
  * Like {@linkcode serveHealth}, but a port already in use (a second worker on the same host)
  * is reported through `warn` and the process goes on without the endpoints.
+ *
+ * @param warn called once, with a sentence for the log, when the port is in use
+ * @returns undefined when the port is in use
+ * @throws {Error} any other error of {@linkcode serveHealth} (no permission, a bad address)
  *
  * @example
  * ```ts

@@ -41,7 +41,10 @@ export interface LoggerOptions {
    * @default "auto"
    */
   readonly format?: "auto" | "json" | "text";
-  /** where lines go (tests); by default info and debug to stdout, warn and error to stderr */
+  /**
+   * Where lines go (tests).
+   * @default info and debug to stdout, warn and error to stderr
+   */
   readonly write?: (line: string, level: LogLevel) => void;
 }
 
@@ -49,6 +52,9 @@ const encoder = new TextEncoder();
 
 /**
  * Reads `LOG_LEVEL` (debug, info, warn, error) and `LOG_FORMAT` (auto, json, text).
+ *
+ * @returns the level and format lower-cased; unset or empty variables give `info` and `auto`
+ * @throws {ConfigError} when `LOG_LEVEL` or `LOG_FORMAT` holds anything else
  *
  * @example
  * ```ts
@@ -74,6 +80,9 @@ export function readLogSettings(
 
 /**
  * A logger for one process.
+ *
+ * @returns a logger that drops lines below `level`; with `auto`, JSON is chosen once, from whether stdout is
+ *   a terminal when the logger is made
  *
  * @example
  * ```ts

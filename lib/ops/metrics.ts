@@ -50,7 +50,12 @@ export abstract class SingleValueMetric {
   readonly help: string;
   /** value per label set (the rendered label text is the key) */
   protected readonly values: Map<string, number> = new Map();
-  /** Checks the name; use {@linkcode MetricsRegistry} to create one. */
+  /**
+   * Checks the name; use {@linkcode MetricsRegistry} to create one.
+   *
+   * @throws {RangeError} when `name` is not a Prometheus metric name (letters, digits, `_` and `:`, not
+   *   starting with a digit)
+   */
   constructor(name: string, help: string) {
     checkName(name);
     this.name = name;
@@ -79,7 +84,11 @@ export abstract class SingleValueMetric {
 export class Counter extends SingleValueMetric implements MetricFamily {
   /** Prometheus type */
   readonly type = "counter" as const;
-  /** Adds `by` (default 1) for these labels. */
+  /**
+   * Adds `by` (default 1) for these labels.
+   *
+   * @throws {RangeError} when `by` is negative
+   */
   inc(labels: Labels = {}, by = 1): void {
     if (by < 0) throw new RangeError("a counter only goes up");
     const key = labelKey(labels);
@@ -127,7 +136,12 @@ export class Histogram implements MetricFamily {
   /** upper bounds of the buckets, increasing */
   readonly buckets: readonly number[];
   #series = new Map<string, { counts: number[]; sum: number; count: number; labels: Labels }>();
-  /** Creates a histogram; use {@linkcode MetricsRegistry.histogram}. */
+  /**
+   * Creates a histogram; use {@linkcode MetricsRegistry.histogram}.
+   *
+   * @param buckets upper bounds, strictly increasing, in the unit observed; `+Inf` is added when rendering
+   * @throws {RangeError} when `name` is not a Prometheus metric name or the buckets do not increase
+   */
   constructor(name: string, help: string, buckets: readonly number[]) {
     checkName(name);
     this.name = name;
@@ -184,17 +198,36 @@ export class Histogram implements MetricFamily {
 export class MetricsRegistry {
   #families = new Map<string, MetricFamily>();
 
-  /** A counter, created on first use. */
+  /**
+   * A counter, created on first use.
+   *
+   * @returns the counter already registered under `name` when there is one (its `help` is kept)
+   * @throws {TypeError} when `name` is registered as another type
+   * @throws {RangeError} when `name` is not a Prometheus metric name
+   */
   counter(name: string, help: string): Counter {
     return this.#get(name, () => new Counter(name, help), Counter);
   }
 
-  /** A gauge, created on first use. */
+  /**
+   * A gauge, created on first use.
+   *
+   * @returns the gauge already registered under `name` when there is one (its `help` is kept)
+   * @throws {TypeError} when `name` is registered as another type
+   * @throws {RangeError} when `name` is not a Prometheus metric name
+   */
   gauge(name: string, help: string): Gauge {
     return this.#get(name, () => new Gauge(name, help), Gauge);
   }
 
-  /** A histogram, created on first use. */
+  /**
+   * A histogram, created on first use.
+   *
+   * @returns the histogram already registered under `name` when there is one (its `help` and buckets are
+   *   kept)
+   * @throws {TypeError} when `name` is registered as another type
+   * @throws {RangeError} when `name` is not a Prometheus metric name or the buckets do not increase
+   */
   histogram(name: string, help: string, buckets: readonly number[]): Histogram {
     return this.#get(name, () => new Histogram(name, help, buckets), Histogram);
   }

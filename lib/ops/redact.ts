@@ -78,6 +78,8 @@ export function redactUrl(url: string): string {
  * everywhere would hide more than the secret. A password holding white space is
  * masked in free text only when it is given as a secret ({@linkcode urlPassword} finds it).
  *
+ * @param secrets passwords to mask wherever they appear, in addition to those found inside URLs
+ *
  * @example
  * ```ts
  * import { redactText, urlPassword } from "./redact.ts";
