@@ -125,7 +125,10 @@ export interface PreviewMotionOptions {
    * @default 5 and 320
    */
   readonly motionFps?: number;
-  /** frame width for the detector (see `motionFps`) */
+  /**
+   * Frame width for the detector, in pixels (see `motionFps`).
+   * @default 320
+   */
   readonly motionWidth?: number;
 }
 

@@ -38,7 +38,10 @@ export interface ClipTimelineOptions {
    * @default 6
    */
   readonly show?: number;
-  /** stops the analysis */
+  /**
+   * Stops the analysis.
+   * @default runs to the end of the clip
+   */
   readonly signal?: AbortSignal;
 }
 

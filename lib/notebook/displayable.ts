@@ -7,7 +7,16 @@
  * @module
  */
 
-/** The symbol Deno's Jupyter kernel looks for (`Deno.jupyter.$display`). */
+/**
+ * The symbol Deno's Jupyter kernel looks for (`Deno.jupyter.$display`).
+ *
+ * @example
+ * ```ts
+ * import { JUPYTER_DISPLAY } from "./displayable.ts";
+ * const hello = { [JUPYTER_DISPLAY]: () => ({ "text/plain": "hello" }) };
+ * hello; // a notebook cell ending with it shows "hello"
+ * ```
+ */
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
 
 /** MIME type → content, as Jupyter's `display_data` carries it (binary types in base64). */

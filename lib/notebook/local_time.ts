@@ -131,6 +131,13 @@ const DAY = 86_400_000;
  * appears twice, with distinct starts and offsets, and the skipped hour of the spring day does
  * not appear. Zones with half-hour offsets (Asia/Kolkata) get their hours at their local `:00`.
  *
+ * @param from a `Date`, or an ISO 8601 date or time; one without an offset is read as local time in
+ *   `timeZone`
+ * @param timeZone an IANA zone name (`Europe/Berlin`)
+ * @returns the hours in time order, each labelled `HH:00` with its UTC offset
+ * @throws {RangeError} when `from` or `to` cannot be read as a time, `timeZone` is not an IANA zone, or `to`
+ *   is before `from`
+ *
  * @example
  * ```ts
  * import { localHours } from "./local_time.ts";
@@ -160,6 +167,10 @@ export function localHours(
  * The instants a local calendar day starts and ends: [local midnight, next local midnight).
  * A day is 23 or 25 hours long when the clocks change; where midnight itself is skipped, the
  * day starts when the clocks jump.
+ *
+ * @param day `YYYY-MM-DD`, `today` (in `timeZone`, at `now`) or a `Date` (the local day it falls on)
+ * @returns `end` exclusive
+ * @throws {RangeError} when `day` is not one of those, or `timeZone` is not an IANA zone
  *
  * @example
  * ```ts

@@ -70,6 +70,9 @@ export interface ScoreOptions {
  * Every line of a source, in log order; a missing log file has none. Throws `TypeError` for a
  * source that is none of a {@linkcode LogSource}'s kinds.
  *
+ * @returns every line in log order; an empty array when the log file does not exist yet
+ * @throws {TypeError} when `source` is not a path, a `DetectionLog` or an iterable of lines
+ *
  * @example
  * ```ts
  * import { readLogLines } from "./log_source.ts";
@@ -90,6 +93,10 @@ export async function readLogLines(source: LogSource): Promise<LogLine[]> {
  * The lines whose `clip_start` is in the range of the options, in log order, each with its
  * start instant. Without a range every line comes back, also one whose start cannot be read
  * (its `t` is NaN); with one, such a line cannot be placed and is left out.
+ *
+ * @throws {RangeError} when `from`, `to` or `day` cannot be read, `timeZone` is not an IANA zone, or `to` is
+ *   before `from`
+ * @throws {TypeError} when both `day` and `from`/`to` are given, or `source` is not a log
  *
  * @example
  * ```ts

@@ -3,8 +3,8 @@
  * log. Rich display ({@linkcode tableDisplay}, {@linkcode renderChart}, PNG images), boxes and
  * masks drawn on frames ({@linkcode annotateDetections}), a check of the set-up
  * ({@linkcode checkEnvironment}), camera previews ({@linkcode grabFrame},
- * {@linkcode previewMotion}), the queue at a glance ({@linkcode queueOverview},
- * {@linkcode sendTestTask}), the log as nodejs-polars DataFrames (the lines themselves with
+ * {@linkcode previewMotion}), the queue at a glance ({@linkcode checkQueue},
+ * {@linkcode queueOverview}, {@linkcode tryTestTask}), the log as nodejs-polars DataFrames (the lines themselves with
  * {@linkcode logDataFrame} and {@linkcode objectsDataFrame}, analyses such as
  * {@linkcode clipsPerHour} over local days and hours), one clip frame by frame
  * ({@linkcode clipTimeline}) and a YOLO training set from recorded clips
@@ -120,5 +120,21 @@ export {
   type SkippedClip,
   type YoloDatasetSummary,
 } from "./yolo_dataset_export.ts";
-export { QueueOverview, queueOverview, type QueueSnapshot } from "./queue_overview.ts";
-export { ProbeResult, ProbeTimeoutError, sendTestTask, type SendTestTaskOptions } from "./queue_probe.ts";
+export {
+  checkQueue,
+  type CheckQueueOptions,
+  QueueOverview,
+  queueOverview,
+  type QueueSnapshot,
+  type QueueState,
+  QueueStatus,
+  type QueueStatusInit,
+} from "./queue_overview.ts";
+export {
+  ProbeResult,
+  ProbeSkipped,
+  ProbeTimeoutError,
+  sendTestTask,
+  type SendTestTaskOptions,
+  tryTestTask,
+} from "./queue_probe.ts";

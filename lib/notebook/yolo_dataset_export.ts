@@ -257,6 +257,16 @@ const SPLITS: readonly DatasetSplit[] = ["train", "val"];
  * in `skipped`; the others are exported. Throws {@linkcode DatasetError} when `outDir` is not
  * empty and `mode` is `"create"`, `RangeError` for a bad option.
  *
+ * @param clips log lines or paths relative to `videoDir`; a clip named twice is exported once
+ * @returns what was written: images per split, boxes per class, each clip's frames and images, and the clips
+ *   skipped with why
+ * @throws {RangeError} when `sampleFps`, `maxFrames`, `maxFramesPerClip`, `valFraction`, `quality` or `mode`
+ *   is invalid, or `classes` names a class the model does not have
+ * @throws {DatasetError} when `outDir` cannot be read, is not empty with mode `"create"`, or (with
+ *   `"append"`) holds a dataset of other class names
+ * @throws {DOMException} the signal's reason when it aborts; the images of the clip in progress are removed
+ *   first
+ *
  * @example
  * ```ts
  * import { DetectionLog } from "../queue/detection_log.ts";
