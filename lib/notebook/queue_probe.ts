@@ -20,7 +20,8 @@ import type { QueueStatus } from "./queue_overview.ts";
  *
  * @example
  * ```ts
- *  * import { DetectionLog } from "../queue/detection_log.ts";
+ * import { parseTask } from "../queue/clip_task.ts";
+ * import { DetectionLog } from "../queue/detection_log.ts";
  * import { TaskProducer } from "../queue/task_producer.ts";
  * import { ProbeTimeoutError, sendTestTask } from "./queue_probe.ts";
  * await using producer = await TaskProducer.connect({ redis: "redis://127.0.0.1:6379", parse: parseTask });
@@ -109,7 +110,8 @@ export class ProbeResult {
  *
  * @example
  * ```ts
- *  * import { DetectionLog } from "../queue/detection_log.ts";
+ * import { parseTask } from "../queue/clip_task.ts";
+ * import { DetectionLog } from "../queue/detection_log.ts";
  * import { TaskProducer } from "../queue/task_producer.ts";
  * import { sendTestTask } from "./queue_probe.ts";
  * await using producer = await TaskProducer.connect({ redis: "redis://127.0.0.1:6379", parse: parseTask });
