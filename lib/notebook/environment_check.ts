@@ -1,6 +1,7 @@
 /**
  * The set-up check behind the first notebook: is every part the pipeline needs here and
- * working (Deno, ffmpeg, ONNX Runtime and the model, Redis, a writable video folder, the log)?
+ * working (Deno, ffmpeg, ONNX Runtime and the model, Redis and a live worker, a writable video
+ * folder, the log)?
  * Each check says ok, or what is wrong and how to fix it; none of them throws.
  *
  * @module
@@ -12,7 +13,7 @@ import { DetectionLog } from "../queue/detection_log.ts";
 import { escapeHtml, htmlDisplay, JUPYTER_DISPLAY, type MimeBundle } from "./displayable.ts";
 import { redactUrl } from "../ops/redact.ts";
 import { parseTask } from "../queue/clip_task.ts";
-import { QueueMonitor } from "../queue/queue_monitor.ts";
+import { QueueMonitor, type WorkerStatus } from "../queue/queue_monitor.ts";
 import { YoloAnalyzer } from "../yolo/yolo_analyzer.ts";
 
 /** The outcome of one check. */
@@ -104,6 +105,23 @@ async function attempt(
   }
 }
 
+/** Whether a worker is alive (its heartbeat is live), and how to start one when none is. */
+function workerCheck(workers: readonly WorkerStatus[], videoDir: string): CheckResult {
+  if (workers.length > 0) {
+    return {
+      name: "worker",
+      ok: true,
+      detail: `${workers.length} live: ${workers.map((w) => w.name).join(", ")}`,
+    };
+  }
+  return {
+    name: "worker",
+    ok: false,
+    detail: "no live worker heartbeat: queued clips wait",
+    fix: `start one: deno task worker, with the same REDIS_URL and VIDEO_DIR (${videoDir})`,
+  };
+}
+
 /** The first line of `<tool> -version`, which names the version. */
 async function toolVersion(tool: string): Promise<string> {
   let out: Deno.CommandOutput;
@@ -120,7 +138,7 @@ async function toolVersion(tool: string): Promise<string> {
 /**
  * Checks what the pipeline needs, each part on its own: Deno, ffmpeg and ffprobe, ONNX Runtime
  * with the configured model (its classes and input size), Redis (reachable, the queue's
- * counts), the video folder (writable) and the detection log (readable). Never throws: a
+ * counts), a live worker (a heartbeat; checked once Redis answered), the video folder (writable) and the detection log (readable). Never throws: a
  * problem is a failed check with what to do.
  *
  * @example
@@ -190,26 +208,30 @@ export async function checkEnvironment(options: CheckEnvironmentOptions = {}): P
       name: "Redis",
       ok: false,
       detail: "no Redis configured",
-      fix: "set REDIS_URL (redis://:password@host:6379) or RDS_HOST / RDS_PORT / RDS_PSW",
+      fix: "set REDIS_URL (redis://:password@host:6379) or RDS_HOST / RDS_PORT / RDS_PSW; `deno task demo` " +
+        "alone starts a private Redis for a try-out",
     });
   } else {
-    checks.push(
-      await attempt(
-        "Redis",
-        timeoutMs,
-        "start redis-server, or correct REDIS_URL / RDS_HOST / RDS_PORT / RDS_PSW",
-        async () => {
-          await using monitor = await QueueMonitor.connect({
-            redis,
-            parse: parseTask,
-            stream: settings.queue.stream,
-          });
-          const s = await monitor.stats();
-          return `${monitor.connection.display}: stream ${monitor.stream} holds ${s.length}, ${s.pending} pending, ` +
-            `${s.dead} dead`;
-        },
-      ),
+    let workers: WorkerStatus[] | undefined;
+    const reached = await attempt(
+      "Redis",
+      timeoutMs,
+      "start redis-server, or correct REDIS_URL / RDS_HOST / RDS_PORT / RDS_PSW",
+      async () => {
+        await using monitor = await QueueMonitor.connect({
+          redis,
+          parse: parseTask,
+          stream: settings.queue.stream,
+        });
+        const [s, live] = await Promise.all([monitor.stats(), monitor.workers()]);
+        workers = live;
+        return `${monitor.connection.display}: stream ${monitor.stream} holds ${s.length}, ${s.pending} pending, ` +
+          `${s.dead} dead`;
+      },
     );
+    checks.push(reached);
+    // Only once Redis answered: without it, the Redis line says what to do first.
+    if (reached.ok && workers !== undefined) checks.push(workerCheck(workers, settings.videoDir));
   }
   checks.push(
     await attempt(

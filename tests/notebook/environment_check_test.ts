@@ -4,6 +4,8 @@ import { readNotebookSettings } from "../../lib/ops/config.ts";
 import { DetectionLog } from "../../lib/queue/detection_log.ts";
 import { JUPYTER_DISPLAY } from "../../lib/notebook/displayable.ts";
 import { checkEnvironment } from "../../lib/notebook/environment_check.ts";
+import { parseTask } from "../../lib/queue/clip_task.ts";
+import { QueueMonitor } from "../../lib/queue/queue_monitor.ts";
 import { startRedis } from "../helpers/redis_server.ts";
 
 Deno.test("every part present: all checks pass, with versions, the model's classes and the log's counts", async () => {
@@ -29,6 +31,8 @@ Deno.test("every part present: all checks pass, with versions, the model's class
       error: "not a video",
     });
     const settings = readNotebookSettings({ VIDEO_DIR: dir, REDIS_URL: redis.url });
+    await using monitor = await QueueMonitor.connect({ redis: redis.url, parse: parseTask });
+    await monitor.heartbeat("w1");
     const report = await checkEnvironment({ settings });
     assert.ok(report.ok, report.toString());
     const byName = Object.fromEntries(report.checks.map((c) => [c.name, c.detail]));
@@ -37,6 +41,7 @@ Deno.test("every part present: all checks pass, with versions, the model's class
     assert.match(byName.model, /yolov8n_int8\.onnx: 80 classes \(person, bicycle, car/);
     assert.match(byName.Redis, /stream video_queue holds 0, 0 pending, 0 dead/);
     assert.match(byName["detection log"], /1 clips, 1 failed/);
+    assert.equal(byName.worker, "1 live: w1");
     assert.doesNotMatch(report.toString(), new RegExp(redis.password));
     const html = report[JUPYTER_DISPLAY]()["text/html"];
     assert.equal(html.match(/<tr><td/g)?.length, report.checks.length);
@@ -65,7 +70,26 @@ Deno.test("missing parts are failed checks that say what to do, without secrets;
     assert.doesNotMatch(report[JUPYTER_DISPLAY]()["text/html"], /hunter2/);
 
     const noRedis = await checkEnvironment({ settings: readNotebookSettings({ VIDEO_DIR: dir }) });
-    assert.match(noRedis.toString(), /✘ Redis: no Redis configured — set REDIS_URL/);
+    assert.match(noRedis.toString(), /✘ Redis: no Redis configured — set REDIS_URL.*deno task demo/);
+    assert.equal(noRedis.checks.some((c) => c.name === "worker"), false, "no worker line without Redis");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Redis answers but no worker beats: a failed worker check saying how to start one", async () => {
+  await using redis = await startRedis();
+  const dir = await Deno.makeTempDir({ prefix: "camwatch-check-" });
+  try {
+    const report = await checkEnvironment({
+      settings: readNotebookSettings({ VIDEO_DIR: dir, REDIS_URL: redis.url }),
+    });
+    const worker = report.checks.find((c) => c.name === "worker");
+    assert.equal(worker?.ok, false, report.toString());
+    assert.equal(worker?.detail, "no live worker heartbeat: queued clips wait");
+    assert.equal(worker?.fix, `start one: deno task worker, with the same REDIS_URL and VIDEO_DIR (${dir})`);
+    assert.equal(report.checks.find((c) => c.name === "Redis")?.ok, true);
+    assert.doesNotMatch(report.toString(), new RegExp(redis.password));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
