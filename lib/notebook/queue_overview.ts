@@ -305,9 +305,9 @@ const STATE_TITLES: Record<QueueState, string> = {
 /** The demo, as a way to see a worker at work. */
 function tryDemo(redis: string | undefined): string {
   return redis
-    ? `or try the whole pipeline once: \`deno task demo\` with the same REDIS_URL (it records and analyses ` +
+    ? `try the whole pipeline once: \`deno task demo\` with the same REDIS_URL (it records and analyses ` +
       "two clips with its own worker, then stops)"
-    : "or try the whole pipeline once: `deno task demo` (it starts a private Redis, records and analyses two " +
+    : "try the whole pipeline once: `deno task demo` (it starts a private Redis, records and analyses two " +
       "clips with its own worker, then stops)";
 }
 
@@ -421,7 +421,8 @@ export async function checkQueue(options: CheckQueueOptions): Promise<QueueStatu
       ? target
       : await openWithin(target, options.timeoutMs ?? 5000);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+    // RedisConnection's "cannot reach Redis at <url>: " would say the same twice.
+    const why = (e instanceof Error ? e.message : String(e)).replace(/^cannot reach Redis at \S+: /, "");
     return new QueueStatus({
       state: "unreachable",
       redis: shown,

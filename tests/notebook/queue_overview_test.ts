@@ -175,7 +175,7 @@ Deno.test("Redis not reachable: reported with the URL masked, at once when refus
   assert.equal(queue.redis, `redis://:***@127.0.0.1:${port}`);
   assert.match(
     queue.found,
-    new RegExp(`^Redis not reachable at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}: `),
+    new RegExp(`^Redis not reachable at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}: connect ECONNREFUSED`),
   );
   assert.match(
     queue.toDo[0],
