@@ -1,8 +1,11 @@
 /**
- * The RTSP camera emulator with real GStreamer, ffmpeg and ffprobe as clients.
+ * The RTSP camera emulator with real GStreamer, ffmpeg and ffprobe as clients, as a library and
+ * as `deno task camera` (with the task's own permissions).
  */
 import assert from "node:assert/strict";
 import { CameraEmulator } from "../../tools/camera_emulator.ts";
+import { freePort } from "../../tools/free_port.ts";
+import { spawnTask } from "../helpers/deno_task.ts";
 import { cutSample, repoPath } from "../helpers/media.ts";
 
 const decoder = new TextDecoder();
@@ -104,4 +107,69 @@ Deno.test("a live GStreamer source (the webcam path) is encoded and served", asy
   ]);
   assert.ok(r.ok, r.stderr);
   assert.deepEqual(r.json.streams[0], { codec_name: "h264", width: 320, height: 240 });
+});
+
+Deno.test("deno task camera --port P: the sample over RTSP for ffprobe; SIGTERM stops it with status 0", async () => {
+  const port = freePort();
+  await using camera = spawnTask("camera", ["--file", "video/samples/vtest.mp4", "--port", String(port)]);
+  const [, url] = await camera.waitFor(
+    /^camera: streaming video\/samples\/vtest\.mp4 at (rtsp:\S+)$/m,
+    60_000,
+  );
+  assert.equal(url, `rtsp://127.0.0.1:${port}/stream`);
+  const r = await ffprobeJson([
+    "-rtsp_transport",
+    "tcp",
+    "-show_entries",
+    "stream=codec_name,width,height",
+    url,
+  ]);
+  assert.ok(r.ok, r.stderr);
+  assert.deepEqual(r.json.streams[0], { codec_name: "h264", width: 768, height: 576 });
+  const out = await camera.stop();
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /^camera: stopped$/m);
+});
+
+Deno.test("deno task camera --user/--password (or CAMERA_PASSWORD): the right login is let in, a wrong one refused", async () => {
+  for (
+    const [args, env] of [
+      [["--password", "pw-from-argv"], {}],
+      [[], { CAMERA_PASSWORD: "pw-from-env" }],
+    ] as const
+  ) {
+    const password = args[1] ?? env.CAMERA_PASSWORD!;
+    const port = freePort();
+    await using camera = spawnTask("camera", [
+      "--port",
+      String(port),
+      "--fps",
+      "5",
+      "--user",
+      "admin",
+      ...args,
+    ], {
+      env,
+    });
+    const [, shown] = await camera.waitFor(/^camera: streaming a test pattern at (rtsp:\S+)$/m, 60_000);
+    assert.equal(shown, `rtsp://admin:***@127.0.0.1:${port}/stream`, "the password is not printed");
+    const base = `127.0.0.1:${port}/stream`;
+    const right = await ffprobeJson([
+      "-rtsp_transport",
+      "tcp",
+      "-show_entries",
+      "stream=width,height",
+      `rtsp://admin:${password}@${base}`,
+    ]);
+    assert.ok(right.ok, right.stderr);
+    assert.deepEqual(right.json.streams[0], { width: 640, height: 480 });
+    for (const wrong of [`rtsp://admin:guess@${base}`, `rtsp://${base}`]) {
+      const refused = await ffprobeJson(["-rtsp_transport", "tcp", wrong]);
+      assert.equal(refused.ok, false, wrong);
+      assert.match(refused.stderr, /401 Unauthorized/);
+    }
+    const out = await camera.stop();
+    assert.equal(out.code, 0, out.stderr);
+    assert.doesNotMatch(out.stdout + out.stderr, new RegExp(password));
+  }
 });
