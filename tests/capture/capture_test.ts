@@ -7,7 +7,9 @@ import assert from "node:assert/strict";
 import { CameraCapture, type CaptureLogEntry } from "../../lib/capture/camera_capture.ts";
 import { CameraEmulator } from "../../tools/camera_emulator.ts";
 import type { FinishedClip } from "../../lib/capture/clip_recorder.ts";
+import { decodeOutput, denoTask, spawnTask } from "../helpers/deno_task.ts";
 import { ffmpeg, repoPath } from "../helpers/media.ts";
+import { until } from "../helpers/until.ts";
 
 const decoder = new TextDecoder();
 const dir = await Deno.makeTempDir({ prefix: "camwatch-capture-" });
@@ -195,28 +197,27 @@ Deno.test("a camera drop mid-clip: the clip is finished short, then the capture 
   }
 });
 
-/** `deno run` with the permissions of `deno task capture` (see deno.json). */
-const CAPTURE = [
-  "run",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys",
-  "--allow-net",
-  "--allow-run=ffmpeg,ffprobe",
-  repoPath("scripts/capture.ts"),
-];
+/** Every file under `dir` (and its subfolders), by path; none when it does not exist. */
+function filesUnder(dir: string): string[] {
+  try {
+    return [...Deno.readDirSync(dir)].flatMap((e) =>
+      e.isDirectory ? filesUnder(`${dir}/${e.name}`) : [`${dir}/${e.name}`]
+    );
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+}
 
 Deno.test("deno task capture: wrong credentials stop it with a clear message, no password shown", async () => {
   await using camera = await CameraEmulator.start({ user: "admin", password: "correct-horse" });
   const url = camera.url.replace("correct-horse", "battery-staple");
   const videoDir = await Deno.makeTempDir({ dir });
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: CAPTURE,
-    env: { RTSP_URL: url, CAMERA_NAME: "door", VIDEO_DIR: videoDir },
-    stdin: "null",
-  }).output();
-  const stderr = decoder.decode(out.stderr);
+  const out = decodeOutput(
+    await denoTask("capture", [], { env: { RTSP_URL: url, CAMERA_NAME: "door", VIDEO_DIR: videoDir } })
+      .output(),
+  );
+  const stderr = out.stderr;
   assert.equal(out.code, 1, stderr);
   // Not a terminal: the error is a JSON log line naming the camera.
   const error = stderr.trim().split("\n").map((l) => JSON.parse(l)).find((e) => e.level === "error");
@@ -225,14 +226,12 @@ Deno.test("deno task capture: wrong credentials stop it with a clear message, no
     error.msg,
     /^camera rtsp:\/\/admin:\*\*\*@127\.0\.0\.1:\d+\/stream refused the login \(401 Unauthorized\)/,
   );
-  assert.doesNotMatch(stderr + decoder.decode(out.stdout), /battery-staple|correct-horse/);
+  assert.doesNotMatch(stderr + out.stdout, /battery-staple|correct-horse/);
 });
 
 Deno.test("deno task capture: bad settings stop it at start, naming the variable", async () => {
-  const run = async (env: Record<string, string>) => {
-    const out = await new Deno.Command(Deno.execPath(), { args: CAPTURE, env, stdin: "null" }).output();
-    return { code: out.code, stderr: decoder.decode(out.stderr) };
-  };
+  const run = async (env: Record<string, string>) =>
+    decodeOutput(await denoTask("capture", [], { env }).output());
   const none = await run({});
   assert.equal(none.code, 2);
   assert.match(none.stderr, /RTSP_URL is not set/);
@@ -250,8 +249,7 @@ globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: tr
 Deno.test("deno task capture: SIGTERM finishes the clip in progress and exits 0", async () => {
   await using camera = await CameraEmulator.start({ file: STILL_THEN_MOTION });
   const videoDir = await Deno.makeTempDir({ dir });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: CAPTURE,
+  await using capture = spawnTask("capture", [], {
     env: {
       RTSP_URL: camera.url,
       CAMERA_NAME: "yard",
@@ -260,29 +258,15 @@ Deno.test("deno task capture: SIGTERM finishes the clip in progress and exits 0"
       PREROLL_SECONDS: "2",
       LOG_FORMAT: "text",
     },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  // Wait for the motion to start (a log line on stdout), then a little of the clip.
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let stdout = "";
-  while (!/yard: motion started/.test(stdout)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    stdout += value;
-  }
-  assert.match(stdout, /yard: motion started/);
-  await new Promise((r) => setTimeout(r, 3000));
-  child.kill("SIGTERM");
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    stdout += value;
-  }
-  const status = await child.status;
-  const stderr = await new Response(child.stderr).text();
-  assert.equal(status.code, 0, stderr);
+  });
+  // Once the motion has started (a log line on stdout) and the segment it began in is complete (a
+  // newer one appears in the cache), the clip in progress has something to finish.
+  await capture.waitFor(/yard: motion started/, 60_000);
+  const cache = `${videoDir}/.cache`;
+  const before = new Set(filesUnder(cache));
+  await until(() => filesUnder(cache).some((f) => !before.has(f)), 30_000, "a new segment after the motion");
+  const { code, stdout, stderr } = await capture.stop("SIGTERM");
+  assert.equal(code, 0, stderr);
   assert.match(stdout, /stopping: finishing the clips in progress/);
   assert.match(stdout, /capture yard: clip yard\/\d{8}-\d{6}\.mp4 \(\d+\.\d s, peak [\d.]+, cut short\)/);
   const clips = [...Deno.readDirSync(`${videoDir}/yard`)].map((e) => e.name);

@@ -1,30 +1,13 @@
 /**
- * `deno task analyze` as a user runs it: a real subprocess, real model, real files.
+ * `deno task analyze` as a user runs it (`deno task analyze ...`, with the task's permissions): a
+ * real subprocess, real model, real files.
  */
 import assert from "node:assert/strict";
+import { decodeOutput, denoTask } from "../helpers/deno_task.ts";
 import { repoPath } from "../helpers/media.ts";
 
-const decoder = new TextDecoder();
-
-/** `deno run` with the permissions of `deno task analyze` (see deno.json). */
-const ANALYZE = [
-  "run",
-  "--allow-read",
-  "--allow-env",
-  "--allow-sys",
-  "--allow-ffi",
-  "--allow-run=ffmpeg,ffprobe",
-  "scripts/analyze.ts",
-];
-
 async function analyze(args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [...ANALYZE, ...args],
-    env,
-    cwd: repoPath(""),
-    stdin: "null",
-  }).output();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+  return decodeOutput(await denoTask("analyze", args, { env }).output());
 }
 
 /** A stack trace line, which a user should never get instead of a message. */
@@ -96,14 +79,14 @@ Deno.test("a progress line on stderr when it is a terminal, and none otherwise",
   assert.doesNotMatch(piped.stderr, /% ?\)/);
 
   // `script` gives the command a pseudo-terminal; its output is what the terminal would show.
-  const command = [Deno.execPath(), ...ANALYZE, ...args].join(" ");
+  const command = [Deno.execPath(), "task", "--quiet", "analyze", ...args].join(" ");
   const out = await new Deno.Command("script", {
     args: ["-qefc", command, "/dev/null"],
     cwd: repoPath(""),
     stdin: "null",
     env: { NO_COLOR: "1" },
   }).output();
-  const screen = decoder.decode(out.stdout);
+  const screen = new TextDecoder().decode(out.stdout);
   assert.equal(out.code, 0, screen);
   assert.match(screen, /video\/samples\/vtest\.mp4: \d+\.\d of 79\.5 s \(\d+%\)/);
   // deno-lint-ignore no-control-regex
