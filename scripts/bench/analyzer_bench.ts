@@ -3,6 +3,11 @@
  * YoloAnalyzer pipeline (decode + letterbox + run in a worker + NMS, overlapped), and a plain
  * serial loop of the same steps, reported as ratios to the bare inference.
  *
+ * Nothing is reported that was not done: the frames decoded must be the ones asked for
+ * (`seconds` × `sampleFps`, give or take the one frame a slot boundary can add), and every
+ * variant must have handled exactly that many (the bare runs must each return an output of the
+ * model's shape); otherwise a {@linkcode BenchFailure} says which variant and why.
+ *
  * @module
  */
 
@@ -12,6 +17,8 @@ import { YoloAnalyzer } from "../../lib/yolo/yolo_analyzer.ts";
 import { decodeOutput } from "../../lib/yolo/decode_output.ts";
 import { type PreparedInput, prepareInput } from "../../lib/yolo/input_tensor.ts";
 import { nonMaxSuppression } from "../../lib/yolo/nms.ts";
+import { probeMedia } from "../../lib/media/ffmpeg.ts";
+import { BenchFailure, expectWork } from "./bench_failure.ts";
 
 /** What to measure on. */
 export interface AnalyzerBenchOptions {
@@ -46,7 +53,9 @@ async function cut(video: string, seconds: number): Promise<string> {
       path,
     ],
   }).output();
-  if (!out.success) throw new Error(`ffmpeg could not cut ${video}: ${new TextDecoder().decode(out.stderr)}`);
+  if (!out.success) {
+    throw new BenchFailure("ffmpeg (cutting the video)", `${video}: ${new TextDecoder().decode(out.stderr)}`);
+  }
   return path;
 }
 
@@ -79,20 +88,45 @@ export async function benchAnalyzer(
       tensors.push(toTensor(prepareInput(f.data, f.width, f.height, info)));
     }
     const frames = tensors.length;
+    const asked = options.seconds * options.sampleFps;
+    const duration = (await probeMedia(clip)).duration ?? 0;
+    expectWork(
+      duration >= options.seconds - 0.5,
+      "analyzer bench",
+      `${options.video} is ${
+        duration.toFixed(1)
+      } s long, shorter than the ${options.seconds} s asked (BENCH_SECONDS)`,
+    );
+    expectWork(
+      frames > 0 && Math.abs(frames - asked) <= 1,
+      "frame decoding",
+      `decoded ${frames} frames of ${options.seconds} s at ${options.sampleFps} fps, expected ${asked}`,
+    );
+    const handled = (variant: string, n: number) =>
+      expectWork(n === frames, variant, `handled ${n} frames, expected ${frames}`);
     const bare = async () => {
       const t = performance.now();
-      for (const tensor of tensors) await session.run({ [info.inputName]: tensor });
-      return (performance.now() - t) / frames;
+      let n = 0;
+      for (const tensor of tensors) {
+        const out = await session.run({ [info.inputName]: tensor });
+        if (out[info.outputName]?.data.length > 0) n++;
+      }
+      const ms = (performance.now() - t) / frames;
+      handled("bare session.run (outputs returned)", n);
+      return ms;
     };
     const pipeline = async () => {
       const t = performance.now();
       const s = await analyzer.analyzeVideo(clip, { sampleFps: options.sampleFps }).summary();
-      if (s.frames !== frames) throw new Error(`pipeline analysed ${s.frames} frames, expected ${frames}`);
-      return (performance.now() - t) / frames;
+      const ms = (performance.now() - t) / frames;
+      handled("full pipeline (YoloAnalyzer.analyzeVideo)", s.frames);
+      return ms;
     };
     const serial = async () => {
       const t = performance.now();
+      let n = 0;
       for await (const f of readVideoFrames(clip, { sampleFps: options.sampleFps })) {
+        n++;
         const out = await session.run({
           [info.inputName]: toTensor(prepareInput(f.data, f.width, f.height, info)),
         });
@@ -101,7 +135,9 @@ export async function benchAnalyzer(
           decodeOutput(o.data as Float32Array, o.dims, { numClasses: info.names.length, confidence: 0.25 }),
         );
       }
-      return (performance.now() - t) / frames;
+      const ms = (performance.now() - t) / frames;
+      handled("serial loop", n);
+      return ms;
     };
     const preprocess = async () => {
       const t = performance.now();
@@ -110,7 +146,9 @@ export async function benchAnalyzer(
         prepareInput(f.data, f.width, f.height, info);
         n++;
       }
-      return (performance.now() - t) / n;
+      const ms = (performance.now() - t) / frames;
+      handled("decode + letterbox", n);
+      return ms;
     };
 
     // Warm both sessions, then interleave so that drift on the machine hits every variant.
