@@ -18,7 +18,7 @@
  * Settings (environment):
  * - YOLO_MODEL, YOLO_THREADS (default 1), SAMPLE_FPS (default 2): the analyzer's, as for the worker
  * - BENCH_SECONDS (default 30): seconds of the sample the analyzer bench analyses
- * - BENCH_CAPTURE_SECONDS (default 45, at least 15): the window each capture comparison is
+ * - BENCH_CAPTURE_SECONDS (default 60, at least 15): the window each capture comparison is
  *   measured over (the capture and the bare copy side by side; start-up not counted)
  * - BENCH_IMPORT_RUNS (default 5): fresh processes per surface
  *
@@ -53,7 +53,7 @@ const selected = new Set(Deno.args.length ? Deno.args : BENCHES);
 const env = Deno.env.toObject();
 const settings = readAnalyzerSettings(env);
 const seconds = numberVar(env, "BENCH_SECONDS", 30, { min: 1 });
-const captureSeconds = numberVar(env, "BENCH_CAPTURE_SECONDS", 45, { min: 15 });
+const captureSeconds = numberVar(env, "BENCH_CAPTURE_SECONDS", 60, { min: 15 });
 const importRuns = numberVar(env, "BENCH_IMPORT_RUNS", 5, { min: 1, integer: true });
 const sampleFps = settings.sampleFps === "all" ? 10 : settings.sampleFps;
 const root = fileURLToPath(new URL("..", import.meta.url));

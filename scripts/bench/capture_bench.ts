@@ -154,6 +154,15 @@ async function waitFor(ms: number, events: readonly Promise<unknown>[] = []): Pr
   }
 }
 
+/** A JSON log line of the capture as its message alone; any other line as it is. */
+function readable(line: string): string {
+  try {
+    const entry = JSON.parse(line);
+    if (typeof entry?.msg === "string") return `${entry.level ?? "log"}: ${entry.msg}`;
+  } catch { /* not JSON */ }
+  return line;
+}
+
 /** Keeps the last lines a process wrote on stdout and stderr. */
 function collectOutput(child: Deno.ChildProcess): { tail: () => string; done: Promise<unknown> } {
   const lines: string[] = [];
@@ -162,16 +171,16 @@ function collectOutput(child: Deno.ChildProcess): { tail: () => string; done: Pr
     for await (const text of stream.pipeThrough(new TextDecoderStream())) {
       const parts = (rest + text).split("\n");
       rest = parts.pop()!;
-      lines.push(...parts.filter((l) => l.trim()));
+      lines.push(...parts.filter((l) => l.trim()).map(readable));
       lines.splice(0, Math.max(0, lines.length - 8));
     }
-    if (rest.trim()) lines.push(rest);
+    if (rest.trim()) lines.push(readable(rest));
   };
   const done = Promise.all([drain(child.stdout), drain(child.stderr)]).catch(() => {});
   return {
     done,
     tail: () => {
-      const text = lines.slice(-4).join(" | ");
+      const text = lines.slice(-3).join(" | ");
       return text ? (text.length > 900 ? `…${text.slice(-900)}` : text) : "no output";
     },
   };
