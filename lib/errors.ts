@@ -6,7 +6,11 @@
  */
 
 /**
- * Base class of every error the toolkit throws on purpose.
+ * Base class of every error the toolkit throws on purpose: `catch (e) { if (e instanceof
+ * CamwatchError) … }` tells them from bugs and from errors of the runtime. Its subclasses are
+ * {@linkcode ModelError}, {@linkcode MediaError}, {@linkcode ConfigError}, and those of the
+ * modules that need their own (`QueueError`, `TaskError`, `ClipError`, `RtspSourceError`,
+ * `DatasetError`, `ProbeTimeoutError`).
  *
  * @example
  * ```ts
@@ -19,7 +23,13 @@
  * ```
  */
 export class CamwatchError extends Error {
-  /** Creates an error; pass `{ cause }` to keep the original error. */
+  /**
+   * Creates an error whose `name` is its class's own (`"MediaError"` for a `MediaError`, and
+   * so for every subclass), so that logs and stack traces name it.
+   *
+   * @param message what went wrong, shown to the user as it is
+   * @param options `{ cause }`: the error this one explains (an ffmpeg failure, a `Deno.errors.NotFound`)
+   */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
@@ -28,7 +38,8 @@ export class CamwatchError extends Error {
 
 /**
  * A model file that cannot be used: missing, not ONNX, not a detection model, or without the
- * metadata the analyzer needs.
+ * metadata the analyzer needs. Thrown by `YoloAnalyzer.create` and the worker's model session
+ * (lib/yolo).
  *
  * @example
  * ```ts
@@ -40,7 +51,11 @@ export class CamwatchError extends Error {
 export class ModelError extends CamwatchError {}
 
 /**
- * An image or video that cannot be read: missing, not media, or corrupt.
+ * An image or video that cannot be read: missing, not media, or corrupt; also ffmpeg or ffprobe
+ * not installed. Thrown by the media readers (lib/media), the analyzer (lib/yolo), and the
+ * notebook helpers that read clips or cameras (`grabFrame`, `previewMotion`, `clipTimeline`,
+ * `exportYoloDataset`). The message names the file (a camera's URL with its password masked)
+ * and quotes ffmpeg's reason.
  *
  * @example
  * ```ts
@@ -53,7 +68,9 @@ export class MediaError extends CamwatchError {}
 
 /**
  * A configuration value (environment variable, option, argument) that is missing or invalid.
- * The message names the setting.
+ * The message names the setting. Thrown by the settings readers
+ * (lib/ops/config.ts), the cameras file reader and the logger's set-up; options passed in code
+ * are checked with `RangeError` instead (see lib/number_setting.ts).
  *
  * @example
  * ```ts

@@ -6,9 +6,18 @@
  * @module
  */
 
-/** A number's bounds. */
+/**
+ * A number's bounds, both included.
+ *
+ * @example
+ * ```ts
+ * import { fitsSetting, type NumberRange } from "./number_setting.ts";
+ * const port: NumberRange = { min: 1, max: 65535, integer: true };
+ * console.log(fitsSetting(8554, port), fitsSetting(0.5, port)); // true false
+ * ```
+ */
 export interface NumberRange {
-  /** smallest allowed value */
+  /** smallest allowed value (`-Infinity` for none) */
   readonly min: number;
   /**
    * Largest allowed value.
@@ -22,14 +31,26 @@ export interface NumberRange {
   readonly integer?: boolean;
 }
 
-/** A number's default and bounds. */
+/**
+ * A number's default and bounds.
+ *
+ * @example
+ * ```ts
+ * import { checkSetting, type NumberSetting } from "./number_setting.ts";
+ * const quality: NumberSetting = { default: 85, min: 1, max: 100, integer: true };
+ * console.log(checkSetting("quality", undefined, quality)); // 85
+ * ```
+ */
 export interface NumberSetting extends NumberRange {
-  /** the value when none is given */
+  /** the value when none is given; it is checked against the bounds like any other */
   readonly default: number;
 }
 
 /**
  * What a setting accepts, in words: `a number between 1 and 255`, `an integer of at least 1`.
+ *
+ * @returns a phrase to follow "must be" in a message; an infinite bound is left out (`a number` when
+ *   both are)
  *
  * @example
  * ```ts
@@ -49,6 +70,9 @@ export function describeSetting(setting: NumberRange): string {
 /**
  * Whether a value obeys a setting's bounds (finite, within them, whole when asked).
  *
+ * @param value anything: a string such as `"5"` is not a number and does not fit
+ * @returns false for NaN and the infinities, whatever the bounds
+ *
  * @example
  * ```ts
  * import { fitsSetting } from "./number_setting.ts";
@@ -64,6 +88,11 @@ export function fitsSetting(value: unknown, setting: NumberRange): value is numb
 /**
  * An option's value, or its default when undefined; throws a `RangeError` naming the option
  * when it is out of bounds.
+ *
+ * @param name the option's name, as the caller wrote it (`"threshold"`, `"motion minArea"`), for the message
+ * @param value the option as given; `undefined` (or null) takes `setting.default`
+ * @throws {RangeError} when the value (or the default) is not a finite number within the bounds, or is
+ *   not whole where `integer` is set: `"<name> must be <what it accepts>, got <value>"`
  *
  * @example
  * ```ts
