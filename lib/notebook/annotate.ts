@@ -60,7 +60,9 @@ export interface AnnotatedImage extends Displayable {
    * The same picture as a JPEG, usually several times smaller than the PNG (for files and
    * reports; the PNG keeps thin lines and text sharp).
    *
-   * @param quality JPEG quality, 1..100 (default 85)
+   * @param quality JPEG quality, an integer from 1 to 100 (default 85)
+   * @returns the JPEG file's bytes, at the same size
+   * @throws {RangeError} when `quality` is not an integer from 1 to 100
    */
   jpeg(quality?: number): Promise<Uint8Array>;
 }
@@ -256,6 +258,12 @@ const CHAR_EM = 0.6;
  * The colour of a class: by class id from a palette (modulo its length), or for a class known
  * only by name, by a hash of the name. The same class gets the same colour in every picture.
  *
+ * @param cls a class id (a non-negative integer picks `palette[cls % palette.length]`) or a class name;
+ *   any other number (`-1`, `2.5`) is hashed like a name
+ * @param palette colours, returned as they are given (not checked)
+ * @returns one of the palette's entries (Ultralytics' `#rrggbb` colours by default)
+ * @throws {RangeError} when the palette is empty
+ *
  * @example
  * ```ts
  * import { classColor } from "./annotate.ts";
@@ -278,6 +286,18 @@ export function classColor(cls: number | string, palette: readonly string[] = PA
  * when `ImageDetections` of another size are given (found on a larger copy, say), their boxes
  * are scaled to this image. Labels sit on top of their box, or inside it when the box touches
  * the top edge, and are moved and if need be shrunk to stay inside the picture.
+ *
+ * @param image a path or `file:` URL, encoded bytes (JPEG, PNG, …) or raw RGB; decoded with its EXIF
+ *   rotation applied, as the analyzer sees it
+ * @param detections boxes `[x1, y1, x2, y2]` in pixels of the image, or of `width` × `height` when
+ *   `ImageDetections` are given; parts outside the picture are cut off and boxes with nothing left
+ *   inside (or a NaN corner) are not drawn
+ * @returns an RGB PNG `options.height` pixels high (the image's height by default), its width following
+ *   the image's aspect ratio
+ * @throws {MediaError} when the image file is missing or is not an image that can be decoded
+ * @throws {RangeError} when raw RGB has a bad size or length, `height` is not an integer of at least 1,
+ *   or `lineWidth` or `fontSize` is not a positive number
+ * @throws {TypeError} when a palette colour is not `#rrggbb` or `#rgb`
  *
  * @example
  * ```ts
@@ -328,6 +348,17 @@ export async function annotateDetections(
  * Draws motion over a camera frame: the moving pixels tinted (red by default, half
  * transparent) and the motion boxes outlined. The frame is grey (one byte per pixel, as
  * {@linkcode MotionDetector} reads it) or RGB (three).
+ *
+ * @param frame grey (`width * height` bytes) or RGB (`width * height * 3` bytes), told apart by the
+ *   length of `data`
+ * @param motion `boxes` in fractions of the frame (0..1), as the detector gives them; `mask` at the
+ *   frame's own size, non-zero where pixels moved; either may be left out
+ * @returns an RGB PNG `options.height` pixels high (the frame's height by default), its width following
+ *   the frame's aspect ratio; the mask is tinted at the frame's size, then scaled with the frame
+ * @throws {RangeError} when the frame's size is not two positive integers, `data` is neither length,
+ *   `mask` is not `width * height` bytes, `tintOpacity` is not from 0 to 1, `height` is not an integer
+ *   of at least 1, or `lineWidth` is not a positive number
+ * @throws {TypeError} when `tint` or `boxColor` is not `#rrggbb` or `#rgb`
  *
  * @example
  * ```ts
@@ -406,6 +437,17 @@ export async function annotateMotion(
  * `band` is `round(1.5 * fontSize)` when any caption is given and 0 otherwise. Pictures are
  * scaled as they are, lines and labels included: annotate large images at the strip's height
  * (their `height` option) to keep labels readable.
+ *
+ * @param tiles pictures in reading order, each an {@linkcode AnnotatedImage} (or its promise) or any
+ *   image {@linkcode decodeImage} reads, with an optional caption; a caption too wide for its picture
+ *   is cut with an ellipsis
+ * @returns an RGB PNG on `background`, its size as above
+ * @throws {RangeError} when `tiles` is empty, `height` or `columns` is not an integer of at least 1,
+ *   `gap` is not an integer of at least 0, `fontSize` is not a positive number, or a tile's raw RGB has
+ *   a bad size or length
+ * @throws {TypeError} when `background` or `textColor` is not `#rrggbb` or `#rgb`
+ * @throws {MediaError} when a tile's image is a file or bytes that cannot be decoded; a tile's promise
+ *   that rejects rejects the strip with its own error
  *
  * @example
  * ```ts

@@ -15,7 +15,24 @@ import { parseHTML } from "linkedom";
 import sharp from "sharp";
 import { base64, escapeHtml as esc, JUPYTER_DISPLAY, type MimeBundle } from "./displayable.ts";
 
-/** What {@linkcode renderChart} takes: Observable Plot's options, without `document`. */
+/**
+ * What {@linkcode renderChart} takes: Observable Plot's options, without `document` (the
+ * server's DOM is supplied). `title`, `subtitle`, `caption` and `color: { legend: true }` are
+ * drawn in the SVG; other legends (`symbol`, `opacity`) and `figure: true` are refused.
+ *
+ * @example
+ * ```ts
+ * import * as Plot from "@observablehq/plot";
+ * import { type ChartOptions, renderChart } from "./chart.ts";
+ * const options: ChartOptions = {
+ *   title: "Motion score",
+ *   width: 640,
+ *   y: { label: "moving pixels (%)", grid: true },
+ *   marks: [Plot.lineY([0.5, 3.2, 1.1], { x: (_, i) => i, y: (d) => d })],
+ * };
+ * const chart = renderChart(options);
+ * ```
+ */
 export type ChartOptions = Omit<Plot.PlotOptions, "document">;
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif";
@@ -65,7 +82,14 @@ export class Chart {
   /** the title, or "chart" */
   readonly title: string;
 
-  /** Wraps rendered SVG; use {@linkcode renderChart} to make one. */
+  /**
+   * Wraps rendered SVG; use {@linkcode renderChart} to make one.
+   *
+   * @param svg a standalone SVG document, kept as it is (not checked)
+   * @param width the document's width in CSS pixels, for the `<img>` a notebook shows
+   * @param height the document's height in CSS pixels
+   * @param title the image's alt text and the plain-text fallback (`<chart: title>`)
+   */
   constructor(svg: string, width: number, height: number, title: string) {
     this.svg = svg;
     this.width = width;
@@ -73,7 +97,20 @@ export class Chart {
     this.title = title;
   }
 
-  /** The chart as a PNG (rasterised by sharp), at `scale` times its CSS size. */
+  /**
+   * The chart as a PNG (rasterised by sharp), at `scale` times its CSS size.
+   *
+   * @param scale device pixels per CSS pixel: 2 makes a 640-pixel-wide chart a 1280-pixel-wide PNG
+   * @returns an opaque PNG, on white; text in the system's fonts (fontconfig finds them)
+   *
+   * @example
+   * ```ts
+   * import * as Plot from "@observablehq/plot";
+   * import { renderChart } from "./chart.ts";
+   * const chart = renderChart({ width: 640, marks: [Plot.barY([3, 1, 2])] });
+   * await Deno.writeFile("bars.png", await chart.png(1)); // 640 pixels wide
+   * ```
+   */
   async png(scale = 2): Promise<Uint8Array> {
     const image = sharp(new TextEncoder().encode(this.svg), { density: 72 * scale });
     return new Uint8Array(await image.flatten({ background: "#ffffff" }).png().toBuffer());
@@ -153,6 +190,13 @@ function legend(scale: Plot.Scale, title: string | undefined, width: number, y: 
  * Renders an Observable Plot chart on the server into a {@linkcode Chart}: the same options as
  * `Plot.plot`; `title`, `subtitle` and `caption` become SVG text and `color: { legend: true }`
  * an SVG legend (continuous scales too).
+ *
+ * @param options sizes in CSS pixels (Plot's default width is 640); the title, subtitle and legend go
+ *   above the plot and the caption under it, so the chart is taller than `height`
+ * @returns the chart: `width` is the plot's, `height` the plot's plus the text and legend around it;
+ *   `title` is the option's text, or `"chart"` without one
+ * @throws {TypeError} when the options make Plot wrap its SVG in HTML that is not drawn here: `figure:
+ *   true`, or a legend other than the colour one (`symbol: { legend: true }`, `opacity: { legend: true }`)
  *
  * @example
  * ```ts

@@ -19,10 +19,35 @@
  */
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
 
-/** MIME type → content, as Jupyter's `display_data` carries it (binary types in base64). */
+/**
+ * MIME type → content, as Jupyter's `display_data` carries it: text types (`text/plain`,
+ * `text/html`, `image/svg+xml`) as they are, binary ones (`image/png`) in base64. The
+ * frontend shows the richest type it can; `text/plain` is the fallback every bundle here has.
+ *
+ * @example
+ * ```ts
+ * import { base64, type MimeBundle } from "./displayable.ts";
+ * const png = await Deno.readFile("snapshot.png");
+ * const bundle: MimeBundle = { "image/png": base64(png), "text/plain": "snapshot" };
+ * ```
+ */
 export type MimeBundle = Record<string, string>;
 
-/** Something a Deno notebook can show. */
+/**
+ * Something a Deno notebook can show: `await Deno.jupyter.display(x)`, or a cell ending in `x`.
+ *
+ * @example
+ * ```ts
+ * import { type Displayable, JUPYTER_DISPLAY } from "./displayable.ts";
+ * class Counter implements Displayable {
+ *   constructor(readonly n: number) {}
+ *   [JUPYTER_DISPLAY]() {
+ *     return { "text/html": `<b>${this.n}</b> clips`, "text/plain": `${this.n} clips` };
+ *   }
+ * }
+ * await Deno.jupyter.display(new Counter(3)); // in a notebook
+ * ```
+ */
 export interface Displayable {
   /** the MIME bundle the kernel sends */
   [JUPYTER_DISPLAY](): MimeBundle;
@@ -30,6 +55,9 @@ export interface Displayable {
 
 /**
  * Base64 of bytes, for binary MIME types such as `image/png`.
+ *
+ * @returns standard base64 (`+`, `/`, `=` padding), as Jupyter expects; any size of input, large
+ *   images included
  *
  * @example
  * ```ts
@@ -49,6 +77,8 @@ export function base64(bytes: Uint8Array): string {
 /**
  * Wraps a MIME bundle so that a notebook displays it.
  *
+ * @param bundle sent as it is, every time the object is displayed: give binary types in base64
+ *
  * @example
  * ```ts
  * import { displayable, JUPYTER_DISPLAY } from "./displayable.ts";
@@ -63,6 +93,9 @@ export function displayable(bundle: MimeBundle): Displayable {
 /**
  * A PNG image that a notebook shows as an image.
  *
+ * @param png the bytes of a PNG file (not raw pixels); they are not checked
+ * @param alt what the plain-text fallback says: `<alt: PNG, 1234 bytes>`
+ *
  * @example
  * ```ts
  * import { pngDisplay } from "./displayable.ts";
@@ -76,6 +109,9 @@ export function pngDisplay(png: Uint8Array, alt = "image"): Displayable {
 /**
  * An HTML fragment (a table, a list of checks) that a notebook shows as HTML, with a plain-text
  * fallback for consoles and nbconvert's text output.
+ *
+ * @param html markup, used as it is: pass any text from outside through {@linkcode escapeHtml}
+ * @param text the plain-text fallback
  *
  * @example
  * ```ts
@@ -97,6 +133,9 @@ const ENTITIES: Record<string, string> = {
 
 /**
  * Escapes text for HTML content and attribute values.
+ *
+ * @returns the text with `&`, `<`, `>`, `"` and `'` as entities; safe inside elements and quoted
+ *   attributes (single or double quotes), not inside `<script>` or `<style>`
  *
  * @example
  * ```ts
@@ -122,6 +161,13 @@ function cellText(v: unknown): string {
  * An HTML table of records (columns from every record's keys, in order of appearance), with a
  * caption: dates in local time, fractions to 3 decimals, lists of names joined; at most
  * `maxRows` rows, with a note of how many were left out; "none" when there are no rows.
+ *
+ * @param rows shown in their order; a key a record lacks, `null` and `undefined` give an empty cell
+ * @param caption plain text (it is escaped)
+ * @param maxRows the most rows shown; the first ones are kept
+ * @returns a `<table>` fragment: `Date`s as `YYYY-MM-DD HH:MM:SS` in the time zone of the process (not
+ *   of an analysis' `timeZone`; an invalid date is empty), non-integer numbers rounded to 3 decimals,
+ *   arrays of strings joined with `, `, other objects as JSON; every cell escaped
  *
  * @example
  * ```ts
@@ -151,6 +197,10 @@ export type TableData = readonly Record<string, unknown>[] | { toRecords(): Reco
 /**
  * A table a notebook shows as HTML, with a caption (see {@linkcode tableHtml}), and as
  * tab-separated text where HTML is not shown.
+ *
+ * @param data records, or a nodejs-polars DataFrame (its `toRecords()`: Datetime columns become `Date`s)
+ * @param caption plain text, the first line of the text form
+ * @param maxRows the most rows shown in both forms; the text form does not say how many were left out
  *
  * @example
  * ```ts

@@ -54,6 +54,12 @@ async function polars(): Promise<typeof pl> {
 /**
  * A DataFrame of the columns, in their order, with their types.
  *
+ * @param columns all of the same length; in a `datetime` column a number that is not finite, and a
+ *   value that is neither a `Date` nor a number, become null
+ * @returns a frame of those columns even when they are empty (0 rows, the types kept)
+ * @throws {TypeError} when a column's kind is not a {@linkcode ColumnKind}
+ * @throws {Error} nodejs-polars' error when the columns differ in length or two share a name
+ *
  * @example
  * ```ts
  * import { typedFrame } from "./typed_frame.ts";
@@ -78,6 +84,12 @@ export async function typedFrame(columns: readonly Column[]): Promise<pl.DataFra
  * A DataFrame of row records, with the columns of a schema: `"name:kind"` pairs separated by
  * white space, in column order; each record gives a column's value under its name (missing
  * ones are null).
+ *
+ * @param schema such as `"label:str clips:u32 first:datetime"`; a name may hold `:` (the kind follows the
+ *   last one); keys of the records that are not in it are left out
+ * @returns one row per record, in their order; the columns and types of the schema even with no records
+ * @throws {TypeError} when a field is not `name:kind` or its kind is not a {@linkcode ColumnKind}
+ * @throws {Error} nodejs-polars' error when two fields share a name
  *
  * @example
  * ```ts
@@ -107,6 +119,8 @@ export async function recordFrame(
  * A number when it is a finite one, else null (log lines written by hand or by older workers
  * may lack a field).
  *
+ * @returns the value itself, or null for NaN, the infinities and anything not a number (`"3"` included)
+ *
  * @example
  * ```ts
  * import { finite } from "./typed_frame.ts";
@@ -119,6 +133,9 @@ export function finite(value: unknown): number | null {
 
 /**
  * The `Date` of a time in ms since the epoch, or null for NaN (a time that could not be read).
+ *
+ * @param t ms since the epoch, as `Date.parse` gives it
+ * @returns null for NaN and the infinities
  *
  * @example
  * ```ts
@@ -133,6 +150,9 @@ export function dateOrNull(t: number): Date | null {
 /**
  * Compares strings by code units, not by locale, so that row and column orders are the same on
  * every machine.
+ *
+ * @returns negative, 0 or positive, for `Array.prototype.sort`: upper case before lower case, and
+ *   accented letters after `z`
  *
  * @example
  * ```ts
