@@ -22,7 +22,8 @@
  *   measured over (the capture and the bare copy side by side; start-up not counted)
  * - BENCH_IMPORT_RUNS (default 5): fresh processes per surface
  *
- * The default run takes about 5 minutes on 2 cores; for a quick look use e.g.
+ * The default run takes about 3.5 minutes on 2 cores (2 of them the capture windows); for a
+ * quick look use e.g.
  * `BENCH_SECONDS=5 BENCH_CAPTURE_SECONDS=15 BENCH_IMPORT_RUNS=1 deno task bench`.
  *
  * @module
