@@ -57,6 +57,18 @@ interface CameraTally extends Span {
  * Columns: `label`, `clips`, `share` (of the analysed clips in the range, 0..1), `frames`,
  * `max`, `best`, `first_clip`, `last_clip` (Datetime, `clip_start`, UTC).
  *
+ * @param source a JSONL log's path (a file that does not exist yet is an empty log), a `DetectionLog`, or
+ *   lines already read
+ * @param options the range, and `minScore`: a class counts in a clip only when its best score there
+ *   reached it (a failed clip counts for no class)
+ * @returns columns of types `label` Utf8, `clips`, `frames`, `max` UInt32, `share`, `best` Float64,
+ *   `first_clip`, `last_clip` Datetime("ms") (null when no clip of the class has a readable start); rows
+ *   by `clips`, most first, then by label; no rows when no class counted
+ * @throws {RangeError} when `from`, `to` or `day` cannot be read, `timeZone` is not an IANA zone, or `to` is
+ *   before `from`, or `minScore` is not from 0 to 1
+ * @throws {TypeError} when both `day` and `from`/`to` are given, or `source` is not a log
+ * @throws {Deno.errors.PermissionDenied} and other file errors when the log file exists but cannot be read
+ *
  * @example
  * ```ts
  * import { clipsPerClass } from "./clip_counts.ts";
@@ -98,6 +110,18 @@ export async function clipsPerClass(
  *
  * Columns: `camera`, `clips`, `ok`, `failed`, `with_detections`, `frames`, `first_clip`,
  * `last_clip` (Datetime, `clip_start`, UTC).
+ *
+ * @param source a JSONL log's path (a file that does not exist yet is an empty log), a `DetectionLog`, or
+ *   lines already read
+ * @param options the range, and `minScore` for `with_detections` (analysed clips with a class whose best
+ *   score reached it)
+ * @returns columns of types `camera` Utf8 (`""` for lines without one), `clips`, `ok`, `failed`,
+ *   `with_detections`, `frames` (frames analysed, of analysed clips) UInt32, `first_clip`, `last_clip`
+ *   Datetime("ms"); one row per camera with a clip in the range, by name (code-unit order)
+ * @throws {RangeError} when `from`, `to` or `day` cannot be read, `timeZone` is not an IANA zone, or `to` is
+ *   before `from`, or `minScore` is not from 0 to 1
+ * @throws {TypeError} when both `day` and `from`/`to` are given, or `source` is not a log
+ * @throws {Deno.errors.PermissionDenied} and other file errors when the log file exists but cannot be read
  *
  * @example
  * ```ts

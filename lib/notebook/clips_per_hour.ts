@@ -65,6 +65,19 @@ const HOUR_COLUMNS = ["hour", "hour_label", "utc_offset", "clips"];
  *
  * Plot against `hour` (a time scale), not `hour_label`, which repeats once a year.
  *
+ * @param source a JSONL log's path (a file that does not exist yet is an empty log), a `DetectionLog`, or
+ *   lines already read
+ * @returns `hour` is Datetime("ms"), `hour_label`, `utc_offset` and the `label` or `camera` column of the
+ *   long layout Utf8, every count UInt32; rows in time order (in the long layout, each hour's groups
+ *   in the order of the columns of the wide one); wide columns are `groups` in their order, or every
+ *   class or camera seen in the range by clips, most first; a wide group named `hour`, `hour_label`,
+ *   `utc_offset` or `clips` is renamed `<by>:<name>` (`label:clips`)
+ * @throws {TypeError} when `by` is not `"label"` or `"camera"`, `layout` is not `"wide"` or `"long"`, both
+ *   `day` and `from`/`to` are given, or `source` is not a log
+ * @throws {RangeError} when `from`, `to` or `day` cannot be read, `timeZone` is not an IANA zone, `to` is
+ *   before `from`, or `minScore` is not from 0 to 1
+ * @throws {Deno.errors.PermissionDenied} and other file errors when the log file exists but cannot be read
+ *
  * @example
  * ```ts
  * import { clipsPerHour } from "./clips_per_hour.ts";
@@ -75,7 +88,7 @@ const HOUR_COLUMNS = ["hour", "hour_label", "utc_offset", "clips"];
  *   groups: ["person", "cat"],
  * });
  * console.log(df.height); // 25: the clocks went back that night
- * console.log(df.columns); // hour, hour_label, utc_offset, clips, person, cat
+ * console.log(df.columns); // [ "hour", "hour_label", "utc_offset", "clips", "person", "cat" ]
  * ```
  */
 export async function clipsPerHour(

@@ -49,6 +49,21 @@ const COLUMNS =
  * in the time zone), `filename`, `best` (the class's best score in the clip), `frames` (frames
  * it was seen in), `max` (most at once).
  *
+ * @param source a JSONL log's path (a file that does not exist yet is an empty log), a `DetectionLog`, or
+ *   lines already read
+ * @param label a class name as the model writes it (`"cat"`, case-sensitive)
+ * @param options the range, `minScore` (the class's best score in the clip must reach it) and `camera`
+ *   (compared with the line's camera, `""` for lines without one)
+ * @returns columns of types `id`, `camera`, `local_time`, `filename` Utf8, `clip_start` Datetime("ms"),
+ *   `best` Float64 (null when the line has none), `frames`, `max` UInt32 (0 when the line has none); rows
+ *   by `clip_start`, oldest first; without a range, clips whose start cannot be read come last (with a
+ *   null `clip_start` and `local_time`), in log order
+ * @throws {TypeError} when `label` is not a string, both `day` and `from`/`to` are given, or `source` is
+ *   not a log
+ * @throws {RangeError} when `from`, `to` or `day` cannot be read, `timeZone` is not an IANA zone, `to` is
+ *   before `from`, or `minScore` is not from 0 to 1
+ * @throws {Deno.errors.PermissionDenied} and other file errors when the log file exists but cannot be read
+ *
  * @example
  * ```ts
  * import { clipsWith } from "./clips_with.ts";

@@ -46,6 +46,15 @@ const COUNT_COLUMNS = "error:str clips:u32 first:datetime last:datetime example:
  * Columns: `id`, `camera`, `filename`, `clip_start` and `timestamp` (Datetime, UTC; `timestamp`
  * is when the worker gave up), `worker`, `error`.
  *
+ * @param source a JSONL log's path (a file that does not exist yet is an empty log), a `DetectionLog`, or
+ *   lines already read
+ * @returns columns of types `id`, `camera` (`""` for lines without one), `filename`, `worker`, `error`
+ *   Utf8, `clip_start`, `timestamp` Datetime("ms") (null when unreadable)
+ * @throws {RangeError} when `from`, `to` or `day` cannot be read, `timeZone` is not an IANA zone, or `to` is
+ *   before `from`
+ * @throws {TypeError} when both `day` and `from`/`to` are given, or `source` is not a log
+ * @throws {Deno.errors.PermissionDenied} and other file errors when the log file exists but cannot be read
+ *
  * @example
  * ```ts
  * import { failures } from "./failures.ts";
@@ -65,6 +74,19 @@ export async function failures(source: LogSource, options: TimeRangeOptions = {}
  *
  * Columns: `error`, `clips`, `first` and `last` (Datetime, UTC `timestamp` of the first and
  * last such failure), `example` (the full message of the latest one).
+ *
+ * @param source a JSONL log's path (a file that does not exist yet is an empty log), a `DetectionLog`, or
+ *   lines already read
+ * @param options the range (of `clip_start`, like the other analyses, though `first` and `last` are
+ *   `timestamp`s), and `groupAcrossClips`
+ * @returns columns of types `error`, `example` Utf8, `clips` UInt32, `first`, `last` Datetime("ms") (null
+ *   when no line of the group has a readable `timestamp`; `example` is then the first one's message);
+ *   rows by `clips`, most first, then by message (code-unit order); a line without an `error` counts
+ *   under `""`
+ * @throws {RangeError} when `from`, `to` or `day` cannot be read, `timeZone` is not an IANA zone, or `to` is
+ *   before `from`
+ * @throws {TypeError} when both `day` and `from`/`to` are given, or `source` is not a log
+ * @throws {Deno.errors.PermissionDenied} and other file errors when the log file exists but cannot be read
  *
  * @example
  * ```ts

@@ -36,6 +36,18 @@ const OBJECT_COLUMNS = "id:str camera:str clip_start:datetime label:str frames:u
  * `model`, `worker`, `elapsed_ms`, `error` (null on analysed clips). Times that cannot be read
  * are null; a line without a camera has `""`, as in the analyses.
  *
+ * @param source a JSONL log's path (a file that does not exist yet is an empty log), a `DetectionLog`, or
+ *   lines already read
+ * @param options the clips whose `clip_start` is in the range; without one, every line (also those whose
+ *   `clip_start` cannot be read)
+ * @returns columns of types `ok` Boolean, `id`, `camera`, `filename`, `model`, `worker`, `error` Utf8,
+ *   `clip_start`, `clip_end`, `timestamp` Datetime("ms"), `detected` List(Utf8), `count`, `frames`
+ *   UInt32 (0 when a line lacks them), `elapsed_ms` Float64; rows in the order of the log
+ * @throws {RangeError} when `from`, `to` or `day` cannot be read, `timeZone` is not an IANA zone, or `to` is
+ *   before `from`
+ * @throws {TypeError} when both `day` and `from`/`to` are given, or `source` is not a log
+ * @throws {Deno.errors.PermissionDenied} and other file errors when the log file exists but cannot be read
+ *
  * @example
  * ```ts
  * import { logDataFrame } from "./log_data_frame.ts";
@@ -51,6 +63,17 @@ export async function logDataFrame(source: LogSource, options: TimeRangeOptions 
  * One row per (clip, class) seen, in log order: `id`, `camera`, `clip_start` (Datetime, UTC),
  * `label`, and the class's `frames`, `max`, `best`, `first`, `last` (seconds into the clip).
  * Failed clips have no rows.
+ *
+ * @param source a JSONL log's path (a file that does not exist yet is an empty log), a `DetectionLog`, or
+ *   lines already read
+ * @returns columns of types `id`, `camera`, `label` Utf8, `clip_start` Datetime("ms"), `frames` (frames
+ *   the class was seen in) and `max` (most at once) UInt32, `best` (best score, 0..1), `first` and `last`
+ *   Float64; every class of every analysed clip, whatever its score; within a clip, the classes in the
+ *   line's order
+ * @throws {RangeError} when `from`, `to` or `day` cannot be read, `timeZone` is not an IANA zone, or `to` is
+ *   before `from`
+ * @throws {TypeError} when both `day` and `from`/`to` are given, or `source` is not a log
+ * @throws {Deno.errors.PermissionDenied} and other file errors when the log file exists but cannot be read
  *
  * @example
  * ```ts

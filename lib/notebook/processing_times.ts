@@ -31,6 +31,18 @@ const METRICS = ["elapsed_ms", "frames", "ms_per_frame", "clip_seconds", "realti
  * `elapsed_ms`, `ms_per_frame` (null without frames), `clip_seconds` (`clip_end - clip_start`),
  * `realtime_factor` (clip seconds per second of processing; above 1 keeps up with the camera).
  *
+ * @param source a JSONL log's path (a file that does not exist yet is an empty log), a `DetectionLog`, or
+ *   lines already read
+ * @returns columns of types `id`, `camera`, `filename`, `model`, `worker` Utf8, `clip_start`
+ *   Datetime("ms"), `frames` UInt32 (0 when the line has none), `elapsed_ms`, `ms_per_frame`,
+ *   `clip_seconds`, `realtime_factor` Float64; `elapsed_ms` and `clip_seconds` null when missing or
+ *   unreadable, `ms_per_frame` null without them or without frames, `realtime_factor` null without a
+ *   clip length or with `elapsed_ms` missing or 0
+ * @throws {RangeError} when `from`, `to` or `day` cannot be read, `timeZone` is not an IANA zone, or `to` is
+ *   before `from`
+ * @throws {TypeError} when both `day` and `from`/`to` are given, or `source` is not a log
+ * @throws {Deno.errors.PermissionDenied} and other file errors when the log file exists but cannot be read
+ *
  * @example
  * ```ts
  * import { processingTimes } from "./processing_times.ts";
@@ -70,6 +82,16 @@ export async function processingTimes(
  * every row has `count` 0 and nulls.
  *
  * Columns: `metric`, `count`, `mean`, `median`, `p95`, `min`, `max`.
+ *
+ * @param source a JSONL log's path (a file that does not exist yet is an empty log), a `DetectionLog`, or
+ *   lines already read
+ * @returns five rows, always in the order above; `metric` Utf8, `count` UInt32 (the clips that have
+ *   that measure: nulls are left out), the statistics Float64 in the measure's unit (ms, frames, ms,
+ *   seconds, clip seconds per second)
+ * @throws {RangeError} when `from`, `to` or `day` cannot be read, `timeZone` is not an IANA zone, or `to` is
+ *   before `from`
+ * @throws {TypeError} when both `day` and `from`/`to` are given, or `source` is not a log
+ * @throws {Deno.errors.PermissionDenied} and other file errors when the log file exists but cannot be read
  *
  * @example
  * ```ts
