@@ -65,6 +65,12 @@ export interface PlannedClip {
  * taken as a fraction of 2³², against `valFraction`. The same clip always gets the same side,
  * on any machine and in any run, whatever the other clips.
  *
+ * @param clip a path relative to the video folder; `\` is read as `/`, and `./` and doubled slashes do
+ *   not change the side
+ * @param valFraction the share of clips (not frames) that goes to val, from 0 (all train) to 1 (all val)
+ * @param seed any text; another seed gives another split of the same clips
+ * @throws {RangeError} when `valFraction` is not from 0 to 1
+ *
  * @example
  * ```ts
  * import { datasetSplit } from "./dataset_split.ts";
@@ -82,6 +88,11 @@ export function datasetSplit(clip: string, valFraction: number, seed = ""): Data
  * camera is the one given or else the clip's folder, and `<ms>` the frame's time in the clip,
  * zero-padded to 6 digits. Anything but letters, digits, `.`, `_` and `-` becomes `_`.
  *
+ * @param time seconds into the clip; negative times count as 0, and more than 999.999 s gives more digits
+ * @param camera used instead of the clip's folder; without either the name has no camera part
+ * @returns the name without an extension: add `.jpg` for the image and `.txt` for its labels
+ * @throws {RangeError} when `time` is not a finite number
+ *
  * @example
  * ```ts
  * import { datasetItemName } from "./dataset_split.ts";
@@ -98,6 +109,10 @@ export function datasetItemName(clip: string, time: number, camera?: string): st
  * Normalises, de-duplicates (first one kept) and names the clips of an export; stems shared by
  * two clips (the log line's camera `door` and a folder `door/`) get a hash of the clip each.
  * Throws `TypeError` for a clip that is neither a path nor has a filename.
+ *
+ * @returns one entry per distinct clip, in the order first given; a clashing stem gets `_` and 8 hex
+ *   digits of the clip's hash, the same whatever the list's order
+ * @throws {TypeError} when a clip is an empty string, or an object without a non-empty string `filename`
  *
  * @example
  * ```ts
@@ -131,6 +146,9 @@ export function planClips(clips: readonly DatasetClip[]): PlannedClip[] {
  * The name of a planned clip's frame at `time` seconds: its stem and the time in ms, zero-padded
  * to 6 digits, as {@linkcode datasetItemName} makes it.
  *
+ * @param time seconds into the clip; unlike {@linkcode datasetItemName} it is not checked (NaN gives
+ *   `000NaN` in the name), so give frame times as the decoder reports them
+ *
  * @example
  * ```ts
  * import { plannedItemName, planClips } from "./dataset_split.ts";
@@ -144,6 +162,8 @@ export function plannedItemName(clip: PlannedClip, time: number): string {
 
 /**
  * Throws `RangeError` naming `valFraction` unless it is from 0 to 1.
+ *
+ * @throws {RangeError} when `value` is below 0, above 1 or NaN
  *
  * @example
  * ```ts

@@ -78,6 +78,11 @@ export interface LowConfidenceOptions {
  * The `classes` option of {@linkcode exportYoloDataset} does the same and also leaves the other
  * classes' boxes out; this keeps them.
  *
+ * @param classes class names (compared with `label`, case-sensitive) or class ids (compared with
+ *   `classId`); `"0"` is a name, not the id 0
+ * @returns a filter that keeps a frame when any of its detections is of one of them
+ * @throws {RangeError} when no class is given
+ *
  * @example
  * ```ts
  * import { hasClass } from "./frame_filters.ts";
@@ -96,6 +101,10 @@ export function hasClass(...classes: (string | number)[]): FrameFilter {
 /**
  * A filter keeping frames where any detection scores in `[min, max)`: the doubtful ones, most
  * worth a human look when labelling.
+ *
+ * @param options scores from 0 to 1, as the detector gives them; the analyzer has already dropped what
+ *   scored below its `confidence` (0.25 by default), so a lower `min` keeps nothing more
+ * @throws {RangeError} unless 0 <= `min` < `max` <= 1
  *
  * @example
  * ```ts
@@ -117,6 +126,10 @@ export function lowConfidence(options: LowConfidenceOptions = {}): FrameFilter {
 /**
  * Up to `count` items spread evenly over the list (so over the clips, in order), to show a
  * sample of an export.
+ *
+ * @returns a new array: all the items when there are `count` or fewer, else `count` of them in list order,
+ *   the first item always included
+ * @throws {RangeError} when `count` is not a non-negative integer
  *
  * @example
  * ```ts

@@ -64,6 +64,13 @@ export interface YoloLabel {
  * A box clipped to a `width` × `height` image, or `undefined` when nothing of it is left
  * inside (or it is not a finite box).
  *
+ * @param box `[x1, y1, x2, y2]` in pixels, `x1 < x2` and `y1 < y2` (a box given the other way round has
+ *   nothing inside)
+ * @param width the image's width in pixels
+ * @param height the image's height in pixels
+ * @returns a new box within `[0, 0, width, height]`, not rounded
+ * @throws {RangeError} when `width` or `height` is not a positive finite number
+ *
  * @example
  * ```ts
  * import { clipBox } from "./yolo_format.ts";
@@ -82,6 +89,12 @@ export function clipBox(box: PixelBox, width: number, height: number): PixelBox 
 /**
  * The text of a YOLO label file: one `class_id cx cy w h` line per box, normalised to the
  * image size with 6 decimals, boxes clipped to the image (those left empty dropped).
+ *
+ * @param boxes `[x1, y1, x2, y2]` in pixels of the `width` × `height` image, with the class id to write
+ * @returns lines in the order of `boxes`, each ending in `\n`; `""` (an empty label file: an image of
+ *   background) when no box is left
+ * @throws {RangeError} when a class id is not a non-negative integer, or, once there is a box, `width` or
+ *   `height` is not a positive finite number
  *
  * @example
  * ```ts
@@ -113,6 +126,13 @@ export function formatYoloLabels(
  * Reads the text of a YOLO detection label file back to pixel boxes for a `width` × `height`
  * image. Blank lines are ignored; a line that is not `class_id cx cy w h` (five numbers, an
  * integer class) throws {@linkcode DatasetError} naming the line.
+ *
+ * @param text the file's text; `\n` or `\r\n` line ends
+ * @returns one label per line, in file order, `box` in pixels (not rounded, and not clipped: values
+ *   outside 0..1 give boxes outside the image)
+ * @throws {DatasetError} when a line does not hold exactly five finite numbers (a segmentation or pose
+ *   label, say) or its class id is not a non-negative integer; the message gives the line's number
+ * @throws {RangeError} when `width` or `height` is not a positive finite number
  *
  * @example
  * ```ts
@@ -149,6 +169,11 @@ export function parseYoloLabels(text: string, width: number, height: number): Yo
  * Reads a YOLO label file back to pixel boxes for a `width` × `height` image (see
  * {@linkcode parseYoloLabels}); a missing file means no boxes, as for YOLO itself.
  *
+ * @returns an empty array when the file does not exist
+ * @throws {DatasetError} when a line is not a detection label; the message starts with the file's path
+ * @throws {RangeError} when the file exists and `width` or `height` is not a positive finite number
+ * @throws {Deno.errors.PermissionDenied} and other file errors except a missing file
+ *
  * @example
  * ```ts
  * import { readYoloLabels } from "./yolo_format.ts";
@@ -176,6 +201,9 @@ export async function readYoloLabels(path: string, width: number, height: number
  * The text of data.yaml: the dataset's absolute `path`, `train` and `val` image folders, and
  * `names` as a mapping from class id to name (all the model's classes, so ids stay its own).
  *
+ * @param outDir the dataset's folder; a relative one is made absolute against the current directory
+ * @param names the class names by id: `names[i]` is class `i`
+ *
  * @example
  * ```ts
  * import { formatDataYaml } from "./yolo_format.ts";
@@ -202,6 +230,10 @@ export function formatDataYaml(outDir: string, names: readonly string[]): string
  * The class names of an existing data.yaml (a list or an id → name mapping, as Ultralytics
  * accepts both), or `undefined` when it has none. Throws {@linkcode DatasetError} when the file
  * is not YAML.
+ *
+ * @returns names by class id (a mapping's ids become indices; every name as a string), or `undefined`
+ *   when the file has no `names` (or an empty document)
+ * @throws {DatasetError} when the file cannot be read (a missing file included) or is not YAML
  *
  * @example
  * ```ts
