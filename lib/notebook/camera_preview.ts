@@ -21,25 +21,47 @@ import { redactText, redactUrl, urlPassword } from "../ops/redact.ts";
 import { RtspSource } from "../capture/rtsp_source.ts";
 import sharp from "sharp";
 
-/** One frame from a camera, full size, shown as an image by a notebook. */
+/**
+ * One frame from a camera, full size, shown as an image by a notebook: packed RGB pixels
+ * (`width * height * 3` bytes) and the PNG ffmpeg wrote.
+ *
+ * @example
+ * ```ts
+ * import { grabFrame, type GrabbedFrame } from "./camera_preview.ts";
+ * import { annotateDetections } from "./annotate.ts";
+ * const frame: GrabbedFrame = await grabFrame("video/samples/vtest.mp4");
+ * await Deno.writeFile("snapshot.png", frame.png);
+ * const same = await annotateDetections(frame, []); // the RGB pixels, as any raw image
+ * ```
+ */
 export interface GrabbedFrame extends RgbImage {
   /** the frame as PNG */
   readonly png: Uint8Array;
-  /** when it was grabbed */
+  /** when it was grabbed (once ffmpeg had written it), local clock */
   readonly at: Date;
   /** the MIME bundle Deno's Jupyter kernel sends */
   [JUPYTER_DISPLAY](): MimeBundle;
 }
 
-/** Options of {@linkcode grabFrame}. */
+/**
+ * Options of {@linkcode grabFrame}.
+ *
+ * @example
+ * ```ts
+ * import { grabFrame, type GrabFrameOptions } from "./camera_preview.ts";
+ * const options: GrabFrameOptions = { transport: "udp", timeoutSeconds: 5 };
+ * const frame = await grabFrame("rtsp://127.0.0.1:8554/stream", options);
+ * ```
+ */
 export interface GrabFrameOptions {
   /**
-   * RTSP transport.
+   * RTSP transport (`rtsp://` and `rtsps://` URLs only).
    * @default "tcp"
    */
   readonly transport?: "tcp" | "udp";
   /**
-   * Give up when the camera sends nothing for this long, in seconds.
+   * Give up when the camera sends nothing for this long, in seconds (network inputs only: a file
+   * is read without a limit).
    * @default 10
    */
   readonly timeoutSeconds?: number;
@@ -48,6 +70,12 @@ export interface GrabFrameOptions {
 /**
  * Grabs one frame from a camera (`rtsp://`, `http(s)://` MJPEG) or a video file, full size.
  * Throws {@linkcode MediaError} with ffmpeg's reason, the password masked.
+ *
+ * @param url a camera URL (credentials allowed: they are masked in errors) or a video file's path (its
+ *   first frame)
+ * @returns the frame at the stream's own size, alpha dropped
+ * @throws {MediaError} when ffmpeg is not installed, or gives no frame: camera unreachable or silent for
+ *   `timeoutSeconds`, login refused, file missing or not a video; the message quotes ffmpeg's last lines
  *
  * @example
  * ```ts
@@ -78,9 +106,18 @@ export async function grabFrame(url: string, options: GrabFrameOptions = {}): Pr
   };
 }
 
-/** A frame the motion detector saw, with what it found. */
+/**
+ * A frame the motion detector saw, with what it found.
+ *
+ * @example
+ * ```ts
+ * import { annotateMotion } from "./annotate.ts";
+ * import type { MotionSample } from "./camera_preview.ts";
+ * const show = (s: MotionSample) => annotateMotion(s.frame, { boxes: s.update.boxes, mask: s.mask });
+ * ```
+ */
 export interface MotionSample {
-  /** the small grey frame the detector works on */
+  /** the small grey frame the detector works on (`motionWidth` wide), `ts` in ms since the epoch */
   readonly frame: GrayFrame;
   /** what the detector said */
   readonly update: MotionUpdate;
@@ -88,17 +125,42 @@ export interface MotionSample {
   readonly mask: Uint8Array;
 }
 
-/** A few seconds of the motion detector's view of a camera. */
+/**
+ * A few seconds of the motion detector's view of a camera.
+ *
+ * @example
+ * ```ts
+ * import * as Plot from "@observablehq/plot";
+ * import type { MotionPreview } from "./camera_preview.ts";
+ * import { renderChart } from "./chart.ts";
+ * const scoreChart = (p: MotionPreview) =>
+ *   renderChart({ marks: [Plot.lineY(p.updates, { x: (u) => (u.ts - p.updates[0].ts) / 1000, y: "score" })] });
+ * ```
+ */
 export interface MotionPreview {
   /** every frame's update, in order (the score over time) */
   readonly updates: readonly MotionUpdate[];
   /** the frames picked to show: the one with the most motion in each equal slice of the watch */
   readonly samples: readonly MotionSample[];
-  /** the picked frames side by side, mask tinted and boxes drawn, each captioned */
+  /**
+   * The picked frames side by side, mask tinted and boxes drawn, each captioned with its time
+   * since the first frame and its score (`+1.2 s, 3.4% moving`).
+   *
+   * @throws {RangeError} when no frame moved (`samples` is empty)
+   */
   strip(): Promise<AnnotatedImage>;
 }
 
-/** Options of {@linkcode previewMotion}. */
+/**
+ * Options of {@linkcode previewMotion}.
+ *
+ * @example
+ * ```ts
+ * import { previewMotion, type PreviewMotionOptions } from "./camera_preview.ts";
+ * const options: PreviewMotionOptions = { seconds: 10, show: 5, motion: { threshold: 30 } };
+ * const preview = await previewMotion("rtsp://127.0.0.1:8554/stream", options);
+ * ```
+ */
 export interface PreviewMotionOptions {
   /**
    * How long to watch, in seconds.
@@ -106,7 +168,7 @@ export interface PreviewMotionOptions {
    */
   readonly seconds?: number;
   /**
-   * Frames to keep for showing.
+   * Frames to keep for showing: at most one from each of this many equal slices of the watch.
    * @default 4
    */
   readonly show?: number;
@@ -121,8 +183,8 @@ export interface PreviewMotionOptions {
    */
   readonly transport?: "tcp" | "udp";
   /**
-   * Frames per second for the detector, and their width, as capture uses them.
-   * @default 5 and 320
+   * Frames per second for the detector, as capture uses them.
+   * @default 5
    */
   readonly motionFps?: number;
   /**
@@ -137,6 +199,14 @@ export interface PreviewMotionOptions {
  * and keeps, for each equal slice of that time, the frame with the most motion (its mask and
  * boxes) to show. Nothing is
  * recorded: the segment cache lives in a temporary folder that is removed.
+ *
+ * @param url an `rtsp://` / `rtsps://` URL (credentials allowed), an `http(s)://` MJPEG URL, or a video
+ *   file (read at its own pace, so the watch ends early when the file does)
+ * @returns once `seconds` have passed since the first frame (the time to connect does not count)
+ * @throws {MediaError} when no frame came: the camera could not be reached (the preview gives up at the
+ *   first reconnect, with ffmpeg's reason) or the file has no video
+ * @throws {RtspSourceError} when the camera refuses the login (401), or the file does not exist
+ * @throws {RangeError} when a `motion` option is out of its bounds, or `motionFps` is not a positive number
  *
  * @example
  * ```ts

@@ -13,7 +13,15 @@ import { probeMedia } from "../media/ffmpeg.ts";
 import { readVideoFrames, type VideoFrame } from "../media/video_frames.ts";
 import type { ImageDetections, YoloAnalyzer } from "../yolo/yolo_analyzer.ts";
 
-/** One class in one analysed frame. */
+/**
+ * One class in one analysed frame.
+ *
+ * @example
+ * ```ts
+ * import type { TimelineRow } from "./clip_timeline.ts";
+ * const row: TimelineRow = { time: 2.5, label: "person", count: 3, best: 0.91 };
+ * ```
+ */
 export interface TimelineRow {
   /** seconds into the clip */
   readonly time: number;
@@ -21,11 +29,19 @@ export interface TimelineRow {
   readonly label: string;
   /** how many of it in the frame */
   readonly count: number;
-  /** its best score in the frame */
+  /** its best score in the frame, 0..1 */
   readonly best: number;
 }
 
-/** Options of {@linkcode clipTimeline}. */
+/**
+ * Options of {@linkcode clipTimeline}.
+ *
+ * @example
+ * ```ts
+ * import type { ClipTimelineOptions } from "./clip_timeline.ts";
+ * const options: ClipTimelineOptions = { sampleFps: 5, show: 9, signal: AbortSignal.timeout(60_000) };
+ * ```
+ */
 export interface ClipTimelineOptions {
   /**
    * Frames per second to analyse (`"all"` for every frame).
@@ -39,17 +55,27 @@ export interface ClipTimelineOptions {
    */
   readonly show?: number;
   /**
-   * Stops the analysis.
+   * Stops the analysis: {@linkcode clipTimeline} then rejects with the signal's reason (there is
+   * no partial timeline).
    * @default runs to the end of the clip
    */
   readonly signal?: AbortSignal;
 }
 
-/** A frame kept for the strip, with what was found in it. */
+/**
+ * A frame kept for the strip, with what was found in it.
+ *
+ * @example
+ * ```ts
+ * import { annotateDetections } from "./annotate.ts";
+ * import type { TimelineFrame } from "./clip_timeline.ts";
+ * const picture = (f: TimelineFrame) => annotateDetections(f.frame, f.found, { height: 360 });
+ * ```
+ */
 export interface TimelineFrame {
-  /** the decoded frame (RGB), with its time */
+  /** the decoded frame (RGB, the clip's own size), with its time in seconds into the clip */
   readonly frame: VideoFrame;
-  /** the detections in it */
+  /** the detections in it, boxes in the frame's pixels */
   readonly found: ImageDetections;
 }
 
@@ -70,16 +96,21 @@ export interface TimelineFrame {
 export class ClipTimeline {
   /** the clip */
   readonly path: string;
-  /** seconds, when known */
+  /** seconds, as ffprobe reads it; undefined when the file does not say */
   readonly duration: number | undefined;
-  /** frames analysed */
+  /** frames analysed (sampled), not the clip's frame count */
   readonly frames: number;
   /** one row per class per analysed frame, in time order */
   readonly rows: readonly TimelineRow[];
   /** the frames kept for the strip, in time order */
   readonly shown: readonly TimelineFrame[];
 
-  /** Wraps an analysed clip; {@linkcode clipTimeline} makes one. */
+  /**
+   * Wraps an analysed clip; {@linkcode clipTimeline} makes one.
+   *
+   * @param rows in time order
+   * @param shown in time order; at least one for {@linkcode ClipTimeline.strip}
+   */
   constructor(
     path: string,
     duration: number | undefined,
@@ -94,7 +125,11 @@ export class ClipTimeline {
     this.shown = shown;
   }
 
-  /** The classes seen: in the most frames first, then the most objects. */
+  /**
+   * The classes seen: in the most frames first, then the most objects.
+   *
+   * @returns each class once; ties broken by name; empty when nothing was seen
+   */
   get labels(): string[] {
     const seen = new Map<string, { frames: number; objects: number }>();
     for (const r of this.rows) {
@@ -107,7 +142,13 @@ export class ClipTimeline {
       .map(([l]) => l);
   }
 
-  /** Class versus time: a dot per class per analysed frame, sized by how many were in it. */
+  /**
+   * Class versus time: a dot per class per analysed frame, sized by how many were in it.
+   *
+   * @param title the chart's title; by default it names the clip's file
+   * @returns a chart whose x axis runs from 0 to the clip's duration in seconds (or the last row's time,
+   *   if later), with one row per class in the order of {@linkcode ClipTimeline.labels}
+   */
   chart(title = `What was seen, second by second: ${this.path.split("/").pop()}`): Chart {
     return renderChart({
       title,
@@ -127,7 +168,12 @@ export class ClipTimeline {
     });
   }
 
-  /** The kept frames side by side, boxes drawn, each captioned with its time and count. */
+  /**
+   * The kept frames side by side, boxes drawn, each captioned with its time and count.
+   *
+   * @param options `height` of each picture in pixels (default 240), `columns` per row (default 3)
+   * @throws {RangeError} when `height` or `columns` is not an integer of at least 1, or no frame was kept
+   */
   strip(options: { readonly height?: number; readonly columns?: number } = {}): Promise<AnnotatedImage> {
     const height = options.height ?? 240;
     return annotateStrip(
@@ -144,6 +190,17 @@ export class ClipTimeline {
  * Analyses a clip frame by frame with the caller's analyzer and keeps what the clip notebook
  * shows: per-frame classes and counts, and a few frames with their boxes. Throws
  * {@linkcode MediaError} for a missing or broken clip.
+ *
+ * @param analyzer used as it is (its model, confidence and threads) and left open
+ * @param path a video file
+ * @returns rows in time order, one per class seen per analysed frame; `shown` holds the busiest frame of
+ *   each of `show` equal shares of the frames (the first one when tied), in time order
+ * @throws {MediaError} when ffprobe or ffmpeg is not installed, or the clip is missing, not a video,
+ *   damaged or without a frame
+ * @throws {RangeError} when `sampleFps` is neither `"all"` nor a positive finite number
+ * @throws {DOMException} the signal's reason when `signal` aborts (an `AbortError`, or a `TimeoutError`
+ *   from `AbortSignal.timeout`)
+ * @throws {Error} when inference fails or the analyzer is closed
  *
  * @example
  * ```ts

@@ -16,7 +16,20 @@ import { parseTask } from "../queue/clip_task.ts";
 import { QueueMonitor, type WorkerStatus } from "../queue/queue_monitor.ts";
 import { YoloAnalyzer } from "../yolo/yolo_analyzer.ts";
 
-/** The outcome of one check. */
+/**
+ * The outcome of one check.
+ *
+ * @example
+ * ```ts
+ * import type { CheckResult } from "./environment_check.ts";
+ * const failed: CheckResult = {
+ *   name: "ffmpeg",
+ *   ok: false,
+ *   detail: "ffmpeg is not installed",
+ *   fix: "install it: apt install ffmpeg (brew install ffmpeg on macOS)",
+ * };
+ * ```
+ */
 export interface CheckResult {
   /** what was checked */
   readonly name: string;
@@ -24,11 +37,21 @@ export interface CheckResult {
   readonly ok: boolean;
   /** what was found (a version, a count) or what went wrong */
   readonly detail: string;
-  /** what to do about it, when not ok */
+  /** what to do about it; set when not ok */
   readonly fix?: string;
 }
 
-/** Options of {@linkcode checkEnvironment}. */
+/**
+ * Options of {@linkcode checkEnvironment}.
+ *
+ * @example
+ * ```ts
+ * import { readNotebookSettings } from "../ops/config.ts";
+ * import { checkEnvironment, type CheckEnvironmentOptions } from "./environment_check.ts";
+ * const options: CheckEnvironmentOptions = { settings: readNotebookSettings(), timeoutMs: 3000 };
+ * console.log(String(await checkEnvironment(options)));
+ * ```
+ */
 export interface CheckEnvironmentOptions {
   /**
    * The settings to check.
@@ -36,7 +59,9 @@ export interface CheckEnvironmentOptions {
    */
   readonly settings?: NotebookSettings;
   /**
-   * Longest wait for any one check, in ms (a Redis that does not answer, say).
+   * Longest wait for any one check, in ms (a Redis that does not answer, say): a check that
+   * takes longer fails with "no answer in N s". Loading the model counts, so do not set it
+   * below a few seconds.
    * @default 10000
    */
   readonly timeoutMs?: number;
@@ -56,12 +81,16 @@ export class EnvironmentReport {
   /** the checks, in the order they ran */
   readonly checks: readonly CheckResult[];
 
-  /** Wraps check results. */
+  /**
+   * Wraps check results.
+   *
+   * @param checks kept as given, in their order
+   */
   constructor(checks: readonly CheckResult[]) {
     this.checks = checks;
   }
 
-  /** Whether every check passed. */
+  /** Whether every check passed (also true for no checks). */
   get ok(): boolean {
     return this.checks.every((c) => c.ok);
   }
@@ -140,6 +169,12 @@ async function toolVersion(tool: string): Promise<string> {
  * with the configured model (its classes and input size), Redis (reachable, the queue's
  * counts), a live worker (a heartbeat; checked once Redis answered), the video folder (writable) and the detection log (readable). Never throws: a
  * problem is a failed check with what to do.
+ *
+ * @param options without `settings`, the environment variables are read here; when they cannot be, the
+ *   report holds one failed check, `settings`, naming the variable
+ * @returns the checks in this order: `Deno`, `ffmpeg`, `ffprobe`, `ONNX Runtime`, `model`, `Redis`,
+ *   `worker` (only when Redis answered), `video folder` (a file is written there and removed), `detection
+ *   log`; one after the other, each within `timeoutMs`; passwords in URLs of the details masked
  *
  * @example
  * ```ts

@@ -14,7 +14,15 @@ import { QueueError, RedisConnection, type RedisTarget } from "../queue/redis_co
 import type { BuriedTask } from "../queue/task_consumer.ts";
 import { redactUrl } from "../ops/redact.ts";
 
-/** A snapshot of the queue. */
+/**
+ * A snapshot of the queue.
+ *
+ * @example
+ * ```ts
+ * import type { QueueSnapshot } from "./queue_overview.ts";
+ * const backlog = (s: QueueSnapshot) => `${s.lag ?? "?"} waiting, ${s.pending} in work, ${s.workers.length} workers`;
+ * ```
+ */
 export interface QueueSnapshot {
   /** Redis, password masked */
   readonly redis: string;
@@ -60,7 +68,12 @@ export class QueueOverview {
     this.snapshot = snapshot;
   }
 
-  /** Plain text: one line of counts. */
+  /**
+   * Plain text: one line of counts.
+   *
+   * @returns `<redis> <stream>: N entries, lag N, N pending, N dead, N live workers` (`lag ?` when Redis
+   *   does not report it)
+   */
   toString(): string {
     const s = this.snapshot;
     return `${s.redis} ${s.stream}: ${s.length} entries, lag ${s.lag ?? "?"}, ${s.pending} pending, ` +
@@ -106,6 +119,13 @@ export class QueueOverview {
 /**
  * Takes a {@linkcode QueueOverview} of a queue through its monitor.
  *
+ * @param monitor its stream and group are the ones looked at; it is left open
+ * @param options `deadLetters`: the most dead letters listed (default 10); `pendingTasks`: the most held
+ *   tasks listed (default 20)
+ * @returns a snapshot taken now; a stream no worker has read yet gives zeros, `lag` the stream length
+ * @throws {Error} ioredis' error when a Redis command fails (the connection was closed, say); while Redis is
+ *   away, ioredis reconnects and the call waits
+ *
  * @example
  * ```ts
  * import { parseTask } from "../queue/clip_task.ts";
@@ -140,10 +160,24 @@ export async function queueOverview(
  * Where the queue stands for the queue notebook: `no-redis` (none configured), `unreachable`
  * (configured, not answering), `no-worker` (answering, no live worker heartbeat) or `ready` (at
  * least one live worker).
+ *
+ * @example
+ * ```ts
+ * import type { QueueState } from "./queue_overview.ts";
+ * const canSendTestTask = (state: QueueState) => state === "ready";
+ * ```
  */
 export type QueueState = "no-redis" | "unreachable" | "no-worker" | "ready";
 
-/** Options of {@linkcode checkQueue}. */
+/**
+ * Options of {@linkcode checkQueue}.
+ *
+ * @example
+ * ```ts
+ * import type { CheckQueueOptions } from "./queue_overview.ts";
+ * const options: CheckQueueOptions = { redis: "redis://127.0.0.1:6379", videoDir: "video", timeoutMs: 2000 };
+ * ```
+ */
 export interface CheckQueueOptions {
   /**
    * The Redis capture and the workers use (`settings.queue.redis`), or a connection opened
@@ -179,7 +213,21 @@ export interface CheckQueueOptions {
   readonly pendingTasks?: number;
 }
 
-/** What {@linkcode QueueStatus} is made of. */
+/**
+ * What {@linkcode QueueStatus} is made of.
+ *
+ * @example
+ * ```ts
+ * import { QueueStatus, type QueueStatusInit } from "./queue_overview.ts";
+ * const init: QueueStatusInit = {
+ *   state: "unreachable",
+ *   redis: "redis://:***@cam-host:6379",
+ *   found: "Redis not reachable at redis://:***@cam-host:6379: connect ECONNREFUSED",
+ *   toDo: ["start redis-server there"],
+ * };
+ * console.log(new QueueStatus(init).workerAlive); // false
+ * ```
+ */
 export interface QueueStatusInit {
   /** where the queue stands */
   readonly state: QueueState;
@@ -233,7 +281,13 @@ export class QueueStatus {
   readonly overview: QueueOverview | undefined;
   readonly #refresh: Refresh | undefined;
 
-  /** Wraps what was found; {@linkcode checkQueue} makes one. */
+  /**
+   * Wraps what was found; {@linkcode checkQueue} makes one.
+   *
+   * @param init kept as given (not checked against each other)
+   * @param refresh what {@linkcode QueueStatus.refresh} and {@linkcode QueueStatus.close} use; without it
+   *   the status has no monitor, and refreshing returns it unchanged
+   */
   constructor(init: QueueStatusInit, refresh?: Refresh) {
     this.state = init.state;
     this.redis = init.redis;
@@ -243,7 +297,7 @@ export class QueueStatus {
     this.#refresh = refresh;
   }
 
-  /** Whether a worker's heartbeat is live, so that a test task would be answered. */
+  /** Whether a worker's heartbeat is live (`state` is `ready`), so that a test task would be answered. */
   get workerAlive(): boolean {
     return this.state === "ready";
   }
@@ -256,6 +310,11 @@ export class QueueStatus {
   /**
    * The queue again, through the same connection; without one (no Redis, or it did not answer)
    * this same status.
+   *
+   * @returns a new status (`no-worker` or `ready`, with new figures), or this one when there is no
+   *   connection or it was closed: an unreachable Redis is not tried again (call {@linkcode checkQueue})
+   * @throws {Error} ioredis' error when a Redis command fails (the connection was closed, say); while
+   *   Redis is away, ioredis reconnects and the call waits
    */
   async refresh(): Promise<QueueStatus> {
     const r = this.#refresh;
@@ -263,7 +322,11 @@ export class QueueStatus {
     return await statusOf(r);
   }
 
-  /** What was found, then what to do (one line). */
+  /**
+   * What was found, then what to do (one line).
+   *
+   * @returns `<found> — to do: <step>; or <step>`, or `found` alone when a worker is alive
+   */
   toString(): string {
     return this.toDo.length ? `${this.found} — to do: ${this.toDo.join("; or ")}` : this.found;
   }
@@ -283,7 +346,11 @@ export class QueueStatus {
     return htmlDisplay(html.join("<br>"), text.join("\n"))[JUPYTER_DISPLAY]();
   }
 
-  /** Closes the connection {@linkcode checkQueue} opened (one it was given stays open). */
+  /**
+   * Closes the connection {@linkcode checkQueue} opened (one it was given stays open).
+   *
+   * @returns at once when there is nothing to close; {@linkcode QueueStatus.monitor} is undefined after
+   */
   async close(): Promise<void> {
     const r = this.#refresh;
     if (r?.owned) await r.connection.close();
@@ -385,6 +452,13 @@ async function statusOf(r: Refresh): Promise<QueueStatus> {
  * live worker; each is a {@linkcode QueueStatus} saying what was found and how to start a
  * worker. When Redis answered, the status holds its {@linkcode QueueOverview} and keeps the
  * connection open for {@linkcode QueueStatus.refresh} and a test task; close it after.
+ *
+ * @returns `no-redis` when `redis` is undefined (nothing is tried), `unreachable` when it does not
+ *   connect, refuses the password or does not answer within `timeoutMs` (reason and URL in `found`,
+ *   password masked), else `no-worker` or `ready` with the figures
+ * @throws {Error} ioredis' error when a Redis command fails once Redis answered (the connection was
+ *   closed, say), after closing a connection `checkQueue` opened; while Redis is away, ioredis
+ *   reconnects and the call waits
  *
  * @example
  * ```ts
