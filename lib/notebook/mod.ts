@@ -11,7 +11,18 @@
  * ({@linkcode exportYoloDataset}).
  *
  * This surface loads Observable Plot, linkedom, nodejs-polars and yaml; the pipeline
- * (`mod.ts`) loads none of them.
+ * (`mod.ts`) loads none of them; nodejs-polars only once an analysis runs.
+ *
+ * Times: the analyses' Datetime columns hold UTC instants; local days, hours and labels are
+ * those of the `timeZone` option (the process's zone by default), and a DST day has 23 or 25
+ * hours. Sizes are in pixels, except motion boxes, which are fractions of the frame (0..1).
+ *
+ * Errors: options that cannot be used throw `RangeError` or `TypeError` (the log analyses
+ * before they read the log); a clip, image or camera that cannot be read throws `MediaError`,
+ * and a dataset that cannot be read or written as asked `DatasetError`. A missing log is an
+ * empty one. What a notebook should report rather than fail on is reported:
+ * {@linkcode checkEnvironment} never throws, and {@linkcode checkQueue} and
+ * {@linkcode tryTestTask} say when there is no Redis or no live worker.
  *
  * @example Clips per hour of today, as a chart in a notebook cell
  * ```ts
@@ -21,7 +32,11 @@
  * const perHour = await clipsPerHour("video/detections_log.jsonl", { day: new Date() });
  * const chart = renderChart({
  *   title: "Clips per hour, today",
- *   marks: [Plot.barY(perHour.toRecords(), { x: "hour_label", y: "clips" })],
+ *   x: { type: "time", label: null },
+ *   // Against `hour`, the instant the local hour starts: `hour_label` repeats when the clocks go back.
+ *   marks: [
+ *     Plot.rectY(perHour.toRecords(), { x1: "hour", x2: (d) => new Date(+d.hour + 3_600_000), y: "clips" }),
+ *   ],
  * });
  * await Deno.jupyter.display(chart);
  * ```
