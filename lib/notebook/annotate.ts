@@ -124,9 +124,15 @@ export interface AnnotateDetectionsOptions {
  * ```
  */
 export interface MotionOverlay {
-  /** moving regions in frame fractions, as in `MotionUpdate.boxes` */
+  /**
+   * Moving regions in fractions of the frame (0..1), as in `MotionUpdate.boxes`.
+   * @default no boxes
+   */
   readonly boxes?: readonly Box[];
-  /** `width * height` bytes, non-zero where something moves, as from `MotionDetector.mask()` */
+  /**
+   * `width * height` bytes, non-zero where something moves, as from `MotionDetector.mask()`.
+   * @default nothing tinted
+   */
   readonly mask?: Uint8Array;
 }
 
@@ -179,7 +185,10 @@ export interface AnnotateMotionOptions {
 export interface StripTile {
   /** an annotated picture (or its promise), or any image {@linkcode decodeImage} reads */
   readonly image: AnnotatedImage | PromiseLike<AnnotatedImage> | ImageInput;
-  /** text under the picture, such as `t=3.5 s` */
+  /**
+   * Text under the picture, such as `t=3.5 s`.
+   * @default no caption (a strip without any caption has no caption band)
+   */
   readonly caption?: string;
 }
 

@@ -191,7 +191,16 @@ export function tableHtml(rows: readonly Record<string, unknown>[], caption: str
     `<tbody>${body}${more}</tbody></table>`;
 }
 
-/** Something with rows: an array of records, or a DataFrame (nodejs-polars has `toRecords`). */
+/**
+ * Something with rows: an array of records, or a DataFrame (nodejs-polars has `toRecords`).
+ *
+ * @example
+ * ```ts
+ * import { clipsPerCamera } from "./clip_counts.ts";
+ * import type { TableData } from "./displayable.ts";
+ * const tables: TableData[] = [[{ camera: "front", clips: 3 }], await clipsPerCamera("video/detections_log.jsonl")];
+ * ```
+ */
 export type TableData = readonly Record<string, unknown>[] | { toRecords(): Record<string, unknown>[] };
 
 /**

@@ -237,7 +237,10 @@ export interface QueueStatusInit {
   readonly found: string;
   /** how to get a worker going, when there is none (one way per entry) */
   readonly toDo: readonly string[];
-  /** the queue's figures, when Redis answered */
+  /**
+   * The queue's figures, when Redis answered.
+   * @default undefined (no figures shown)
+   */
   readonly overview?: QueueOverview;
 }
 

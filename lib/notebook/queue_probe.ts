@@ -34,7 +34,15 @@ import type { QueueStatus } from "./queue_overview.ts";
  */
 export class ProbeTimeoutError extends CamwatchError {}
 
-/** Options of {@linkcode sendTestTask}. */
+/**
+ * Options of {@linkcode sendTestTask}.
+ *
+ * @example
+ * ```ts
+ * import type { SendTestTaskOptions } from "./queue_probe.ts";
+ * const quick: SendTestTaskOptions = { camera: "probe", timeoutMs: 30_000 };
+ * ```
+ */
 export interface SendTestTaskOptions {
   /**
    * The camera name the task carries, so that test lines are easy to tell apart in the log.
