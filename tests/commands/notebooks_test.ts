@@ -16,6 +16,7 @@ import { JupyterError, JupyterServer } from "../../tools/jupyter_server.ts";
 import { joinSource, missingOutputs, type Notebook } from "../../tools/notebook_run.ts";
 import { parseTask } from "../../lib/queue/clip_task.ts";
 import { TaskProducer } from "../../lib/queue/task_producer.ts";
+import { spawnTask } from "../helpers/deno_task.ts";
 import { repoPath } from "../helpers/media.ts";
 import { queueHistory } from "../helpers/notebook_data.ts";
 import { startRedis } from "../helpers/redis_server.ts";
@@ -138,8 +139,72 @@ Deno.test("every notebook runs headlessly on data from the real pipeline; charts
   }
 });
 
-Deno.test("deno task notebooks: Jupyter on loopback, behind a token, with the Deno kernel", async () => {
-  const port = await freePort();
+/** The Deno kernel's spec and the notebooks, as Jupyter's API serves them to `token` (or to nobody). */
+async function jupyterApi(port: number, token?: string) {
+  const headers: HeadersInit = token ? { authorization: `token ${token}` } : {};
+  const specs = await fetch(`http://127.0.0.1:${port}/api/kernelspecs`, { headers });
+  const listing = await fetch(`http://127.0.0.1:${port}/api/contents`, { headers });
+  const body = async (res: Response) => res.ok ? await res.json() : (await res.body?.cancel(), undefined);
+  return {
+    status: [specs.status, listing.status],
+    kernels: Object.keys((await body(specs))?.kernelspecs ?? {}),
+    files: ((await body(listing))?.content ?? []).map((e: { name: string }) => e.name) as string[],
+  };
+}
+
+Deno.test("deno task notebooks: Jupyter on NOTEBOOK_PORT behind JUPYTER_TOKEN, with the Deno kernel; SIGTERM stops it", async () => {
+  const port = freePort();
+  const token = "task-token-0123456789abcdef";
+  await using notebooks = spawnTask("notebooks", [], {
+    env: { NOTEBOOK_PORT: String(port), JUPYTER_TOKEN: token },
+  });
+  const [, shown] = await notebooks.waitFor(/^notebooks: open (\S+)$/m, 120_000);
+  assert.equal(shown, `http://127.0.0.1:${port}/?token=***`, "a token the user chose is never printed");
+  const anonymous = await jupyterApi(port);
+  assert.deepEqual(anonymous.status, [403, 403], "nothing without the token");
+  const api = await jupyterApi(port, token);
+  assert.deepEqual(api.status, [200, 200]);
+  assert.ok(api.kernels.includes("deno"), api.kernels.join(", "));
+  assert.ok(api.files.includes("04_results.ipynb"), api.files.join(", "));
+  const out = await notebooks.stop("SIGTERM");
+  assert.equal(out.code, 0, out.stderr);
+  assert.doesNotMatch(out.stdout + out.stderr, new RegExp(token));
+  await assert.rejects(fetch(`http://127.0.0.1:${port}/api/status`), TypeError, "Jupyter is gone");
+});
+
+Deno.test("deno task notebooks on a fresh account: registers the Deno kernel, makes a token and prints it once", async () => {
+  const home = await Deno.makeTempDir({ prefix: "camwatch-notebooks-home-" });
+  try {
+    // Only what a login shell would have: no kernel registered under this HOME, no JUPYTER_TOKEN.
+    const info = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" })
+      .output();
+    const env = {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: home,
+      DENO_DIR: JSON.parse(decoder.decode(info.stdout)).denoDir, // the project's packages, not a fresh cache
+      NOTEBOOK_PORT: String(freePort()),
+      NO_COLOR: "1",
+    };
+    await using notebooks = spawnTask("notebooks", [], { env, clearEnv: true });
+    const [, url, token] = await notebooks.waitFor(
+      /^notebooks: open (http:\/\/127\.0\.0\.1:\d+\/\?token=([0-9a-f]{48}))$/m,
+      120_000,
+    );
+    await Deno.stat(join(home, ".local/share/jupyter/kernels/deno/kernel.json"));
+    const api = await jupyterApi(Number(env.NOTEBOOK_PORT), token);
+    assert.deepEqual(api.status, [200, 200], url);
+    assert.ok(api.kernels.includes("deno"), api.kernels.join(", "));
+    assert.equal((await jupyterApi(Number(env.NOTEBOOK_PORT))).status[0], 403);
+    const out = await notebooks.stop("SIGTERM");
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(out.stdout.split(token).length - 1, 1, "the token is printed once");
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("JupyterServer (the library under deno task notebooks): loopback, a token, the Deno kernel", async () => {
+  const port = freePort();
   const token = "test-token-0123456789abcdef";
   await using jupyter = await JupyterServer.start({ notebookDir: repoPath("notebooks"), port, token });
   assert.equal(jupyter.url, `http://127.0.0.1:${port}/?token=${token}`);

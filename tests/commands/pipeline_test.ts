@@ -1,6 +1,7 @@
 /**
  * The pipeline end to end with real processes: camera emulator, capture, redis-server, workers
- * with the real model, the detection log. Nothing may be lost or logged twice.
+ * with the real model, the detection log. Nothing may be lost or logged twice. The scripts are
+ * started as a user starts them, `deno task capture|worker|demo`, with the tasks' permissions.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -15,6 +16,7 @@ import { QueueMonitor } from "../../lib/queue/queue_monitor.ts";
 import { TaskConsumer } from "../../lib/queue/task_consumer.ts";
 import { TaskProducer } from "../../lib/queue/task_producer.ts";
 import { YoloAnalyzer } from "../../lib/yolo/yolo_analyzer.ts";
+import { denoTask } from "../helpers/deno_task.ts";
 import { cutSample, repoPath } from "../helpers/media.ts";
 import { startRedis } from "../helpers/redis_server.ts";
 import { until } from "../helpers/until.ts";
@@ -22,16 +24,6 @@ import { until } from "../helpers/until.ts";
 const decoder = new TextDecoder();
 const dir = await Deno.makeTempDir({ prefix: "camwatch-pipeline-" });
 const SAMPLE = repoPath("video/samples/vtest.mp4");
-const PERMS = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys",
-  "--allow-ffi",
-  "--allow-net",
-  "--allow-run=ffmpeg,ffprobe",
-];
-
 function task(n: number, path: string): ClipTask {
   const start = new Date(Date.UTC(2026, 1, 23, 14, 0, n)).toISOString().replace("Z", "+00:00");
   return {
@@ -57,14 +49,9 @@ function metric(text: string, series: string): number {
   return line ? Number(line.slice(series.length + 1)) : NaN;
 }
 
-function spawnScript(script: string, env: Record<string, string>): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMS, repoPath(`scripts/${script}`)],
-    env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+/** `deno task capture` or `deno task worker`, started as a user starts it, with the task's permissions. */
+function startTask(name: "capture" | "worker", env: Record<string, string>): Deno.ChildProcess {
+  return denoTask(name, [], { env }).spawn();
 }
 
 async function stopScript(
@@ -91,8 +78,8 @@ Deno.test("end to end with the real scripts: emulator → capture → Redis → 
     MAX_CLIP_SECONDS: "3",
   };
   const [capturePort, workerPort] = [freePort(), freePort()];
-  const capture = spawnScript("capture.ts", { ...env, METRICS_PORT: String(capturePort) });
-  const worker = spawnScript("worker.ts", { ...env, METRICS_PORT: String(workerPort) });
+  const capture = startTask("capture", { ...env, METRICS_PORT: String(capturePort) });
+  const worker = startTask("worker", { ...env, METRICS_PORT: String(workerPort) });
   const log = join(videoDir, "detections_log.jsonl");
   try {
     await until(async () => (await logLines(log)).length >= 1, 60_000, "the first log line");
@@ -148,13 +135,35 @@ Deno.test("kill -9 a worker mid-clip: another takes the task over; exactly one l
   const t = task(1, "front/long.mp4");
   await producer.publish(t);
   const env = { REDIS_URL: redis.url, VIDEO_DIR: videoDir, SAMPLE_FPS: "1", TASK_VISIBILITY_SECONDS: "2" };
-  const a = spawnScript("worker.ts", { ...env, WORKER_NAME: "worker-a" });
-  // Wait until worker a holds the task (pending in the group), then kill it without warning.
-  await until(async () => (await monitor.stats()).pending === 1, 30_000, "worker a to take the task");
-  await new Promise((r) => setTimeout(r, 1000));
-  a.kill("SIGKILL");
-  await a.output();
-  const b = spawnScript("worker.ts", { ...env, WORKER_NAME: "worker-b" });
+  const metricsA = freePort();
+  const a = startTask("worker", { ...env, WORKER_NAME: "worker-a", METRICS_PORT: String(metricsA) });
+  // Wait until worker a holds the task (pending in the group) and is analysing it (a frame
+  // through the model), then kill it without warning.
+  try {
+    await until(async () => (await monitor.stats()).pending === 1, 30_000, "worker a to take the task");
+    await until(
+      async () => {
+        try {
+          const text = await (await fetch(`http://127.0.0.1:${metricsA}/metrics`)).text();
+          return metric(text, "camwatch_inference_ms_count") >= 1;
+        } catch {
+          return false; // not serving yet
+        }
+      },
+      30_000,
+      "worker a's first inference",
+    );
+    // The worker itself, not `deno task` (a SIGKILL cannot be passed on): the PID its heartbeat gives.
+    const beat = (await monitor.workers()).find((w) => w.name === "worker-a");
+    assert.ok(beat && typeof beat.pid === "number" && beat.pid !== a.pid, JSON.stringify(beat));
+    Deno.kill(beat.pid as number, "SIGKILL");
+  } catch (e) {
+    await stopScript(a); // SIGTERM, which deno task passes on
+    throw e;
+  }
+  const killed = await a.output();
+  assert.equal(killed.success, false, "deno task worker ends with its worker");
+  const b = startTask("worker", { ...env, WORKER_NAME: "worker-b" });
   const log = join(videoDir, "detections_log.jsonl");
   try {
     await until(async () => (await logLines(log)).length >= 1, 90_000, "worker b's log line");
@@ -304,17 +313,15 @@ Deno.test("Redis restarts while capture runs: every finished clip reaches the lo
 Deno.test("deno task worker with a wrong Redis password: a clear error at start, no retry storm", async () => {
   await using redis = await startRedis({ password: "the-right-one" });
   const started = performance.now();
-  const out = await spawnScript("worker.ts", {
-    REDIS_URL: redis.url.replace("the-right-one", "nope-nope"),
-    VIDEO_DIR: dir,
-  })
-    .output();
+  const out = await denoTask("worker", [], {
+    env: { REDIS_URL: redis.url.replace("the-right-one", "nope-nope"), VIDEO_DIR: dir },
+  }).output();
   const stderr = decoder.decode(out.stderr);
   assert.equal(out.code, 1, stderr);
   assert.match(stderr, /worker: Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ refused the password/);
   assert.doesNotMatch(stderr, /nope-nope|the-right-one/);
   assert.ok(performance.now() - started < 15_000);
-  const none = await spawnScript("worker.ts", { VIDEO_DIR: dir }).output();
+  const none = await denoTask("worker", [], { env: { VIDEO_DIR: dir } }).output();
   assert.equal(none.code, 2);
   assert.match(decoder.decode(none.stderr), /REDIS_URL \(or RDS_HOST\) is not set/);
 });
@@ -323,15 +330,8 @@ globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: tr
 
 Deno.test("deno task demo (the README's main command) runs the whole pipeline with a private Redis", async () => {
   const videoDir = join(dir, "demo");
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...PERMS.filter((p) => !p.startsWith("--allow-run")),
-      "--allow-run",
-      repoPath("scripts/demo.ts"),
-    ],
+  const out = await denoTask("demo", [], {
     env: { VIDEO_DIR: videoDir, DEMO_CLIPS: "1", CLIP_SECONDS: "3", PREROLL_SECONDS: "1", SAMPLE_FPS: "1" },
-    stdin: "null",
   }).output();
   const stdout = decoder.decode(out.stdout);
   assert.equal(out.code, 0, decoder.decode(out.stderr));
@@ -360,7 +360,7 @@ Deno.test("SIGTERM to a worker mid-clip: it finishes the clip, logs it, acknowle
   await using monitor = await QueueMonitor.connect({ redis: redis.url, parse: parseTask });
   const t = task(7, "front/clip.mp4");
   await producer.publish(t);
-  const worker = spawnScript("worker.ts", { REDIS_URL: redis.url, VIDEO_DIR: videoDir, SAMPLE_FPS: "2" });
+  const worker = startTask("worker", { REDIS_URL: redis.url, VIDEO_DIR: videoDir, SAMPLE_FPS: "2" });
   await until(async () => (await monitor.stats()).pending === 1, 30_000, "the worker to take the task");
   const out = await stopScript(worker); // SIGTERM while the 60 frames are being analysed
   assert.equal(out.code, 0, out.stderr);

@@ -22,6 +22,8 @@ export interface DenoTaskOptions {
   readonly stderr?: "piped" | "inherit" | "null";
   /** @default the repository's root, where deno.json is */
   readonly cwd?: string;
+  /** start from an empty environment (then `env` is all the task gets, PATH included) */
+  readonly clearEnv?: boolean;
 }
 
 /**
@@ -44,6 +46,7 @@ export function denoTask(
     args: ["task", "--quiet", name, ...args],
     cwd: options.cwd ?? repoPath(""),
     env: options.env,
+    clearEnv: options.clearEnv,
     stdin: options.stdin ?? "null",
     stdout: options.stdout ?? "piped",
     stderr: options.stderr ?? "piped",
