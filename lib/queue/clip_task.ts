@@ -69,6 +69,7 @@ const TASK_FIELDS = {
   path: v.pipe(
     v.string("must be a relative path to the clip"),
     v.minLength(1, "must be a relative path to the clip"),
+    v.maxLength(4096, "must be a relative path to the clip of at most 4096 characters"),
     v.check((path: string) => !path.includes("\0"), "must be a relative path to the clip"),
   ),
   start: v.pipe(v.string(ISO_RULE), v.regex(ISO, ISO_RULE)),

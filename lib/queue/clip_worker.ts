@@ -1,13 +1,17 @@
 /**
  * `ClipWorker`: takes clip tasks from the queue, analyses each clip and appends its log line,
- * then acknowledges the task: at-least-once delivery, exactly one line per clip.
+ * then acknowledges the task: at-least-once delivery, exactly one line per clip. When the line
+ * cannot be written (a full disk, a read-only or failing file system), the task is not
+ * acknowledged: it is given back to the queue (without counting the delivery) and the worker
+ * waits, longer after each failure in a row, before taking more work.
  *
  * @module
  */
 
 import { hostname } from "node:os";
 import { type ClipTask, resolveClipPath, TaskError } from "./clip_task.ts";
-import type { DetectionLog, LogLine } from "./detection_log.ts";
+import { type DetectionLog, type LogLine, LogWriteError } from "./detection_log.ts";
+import { QUEUE_DEFAULTS } from "./queue_defaults.ts";
 import { CamwatchError } from "../errors.ts";
 import type { MetricsRegistry } from "../ops/metrics.ts";
 import type { DeadLetter, Delivery, TaskConsumer } from "./task_consumer.ts";
@@ -48,10 +52,24 @@ export interface ClipWorkerOptions {
    * @default not counted
    */
   readonly metrics?: MetricsRegistry;
+  /**
+   * Ms to wait after a first failure to write the log before taking more work; doubled after
+   * each failure in a row, up to `maxRetryBackoffMs`, and back to this after a success.
+   * @default 1000
+   */
+  readonly retryBackoffMs?: number;
+  /**
+   * Most ms to wait after failures to write the log.
+   * @default 60000
+   */
+  readonly maxRetryBackoffMs?: number;
 }
 
-/** What happened to one task. */
-export type TaskOutcome = "logged" | "failed" | "duplicate" | "dead-letter";
+/**
+ * What happened to one task: `retry` is a task whose log line could not be written (given back
+ * to the queue, unacknowledged).
+ */
+export type TaskOutcome = "logged" | "failed" | "duplicate" | "dead-letter" | "retry";
 
 /**
  * A worker loop. Start it with {@linkcode ClipWorker.run}; abort its signal to stop after the
@@ -80,7 +98,13 @@ export class ClipWorker {
   readonly name: string;
   readonly #options: ClipWorkerOptions;
   /** tasks handled, by outcome */
-  readonly counts: Record<TaskOutcome, number> = { logged: 0, failed: 0, duplicate: 0, "dead-letter": 0 };
+  readonly counts: Record<TaskOutcome, number> = {
+    logged: 0,
+    failed: 0,
+    duplicate: 0,
+    "dead-letter": 0,
+    retry: 0,
+  };
 
   /** Builds the worker; nothing runs until {@linkcode ClipWorker.run}. */
   constructor(options: ClipWorkerOptions) {
@@ -91,9 +115,14 @@ export class ClipWorker {
   /**
    * Consumes tasks until the signal aborts; the clips in progress are finished first.
    *
+   * A task whose log line cannot be written ({@linkcode LogWriteError}) is not acknowledged: it is
+   * given back to the queue without counting the delivery, the error is reported through `onLog`
+   * (`retry: <path>: …`), and this loop waits (`retryBackoffMs`, doubling up to `maxRetryBackoffMs`)
+   * before taking more work.
+   *
    * @throws {RangeError} when `concurrency` is not a positive integer
-   * @throws {Error} what {@linkcode ClipWorker.handle} throws: `run` rejects with it (the other loops go
-   *   on) and the task stays unacknowledged, to be delivered again
+   * @throws {Error} what else {@linkcode ClipWorker.handle} throws: `run` rejects with it (the other loops
+   *   go on) and the task stays unacknowledged, to be delivered again
    */
   async run(signal?: AbortSignal): Promise<void> {
     const { concurrency = 1 } = this.#options;
@@ -110,14 +139,17 @@ export class ClipWorker {
    *   `dead-letter` when the path leaves the video folder (an `ok: false` line, then the dead letters),
    *   `failed` when the clip cannot be read or the model fails on it (an `ok: false` line), `logged`
    *   otherwise
-   * @throws {Error} any error that is not a {@linkcode CamwatchError} (the inference worker crashed, the log
-   *   cannot be written): the task is left unacknowledged, to be retried
+   *   (an `ok: true` line is written even after a dead letter's `ok: false` line for the same clip: the
+   *   real result supersedes it)
+   * @throws {LogWriteError} when the log line cannot be written: the task is left unacknowledged
+   * @throws {Error} any error that is not a {@linkcode CamwatchError} (the inference worker crashed): the task
+   *   is left unacknowledged, to be retried
    */
   async handle(delivery: Delivery<ClipTask>): Promise<TaskOutcome> {
     const { consumer, log, videoDir } = this.#options;
     const { task } = delivery;
-    // Delivered again after its line was written (the worker died before acknowledging).
-    if (await log.has(task.id)) {
+    // Delivered again after its result was written (the worker died before acknowledging).
+    if (await log.has(task.id, "ok")) {
       await consumer.ack(delivery);
       return this.#count("duplicate", `${task.path}: already in the log`);
     }
@@ -182,8 +214,24 @@ export class ClipWorker {
   }
 
   async #loop(signal?: AbortSignal): Promise<void> {
-    const deliveries = this.#options.consumer.consume({ signal, onDeadLetter: (d) => this.deadLettered(d) });
-    for await (const delivery of deliveries) await this.handle(delivery);
+    const { consumer } = this.#options;
+    const first = this.#options.retryBackoffMs ?? QUEUE_DEFAULTS.retryBackoffMs;
+    const cap = this.#options.maxRetryBackoffMs ?? QUEUE_DEFAULTS.maxRetryBackoffMs;
+    let backoff = first;
+    const deliveries = consumer.consume({ signal, onDeadLetter: (d) => this.deadLettered(d) });
+    for await (const delivery of deliveries) {
+      try {
+        await this.handle(delivery);
+        backoff = first;
+      } catch (e) {
+        if (!(e instanceof LogWriteError)) throw e;
+        // Not acknowledged: the task comes back, and its attempt is not spent on the disk's fault.
+        await consumer.release(delivery).catch(() => {});
+        this.#count("retry", `${delivery.task.path}: ${e.message}; next task in ${backoff} ms`);
+        await abortableDelay(backoff, signal);
+        backoff = Math.min(cap, backoff * 2);
+      }
+    }
   }
 
   #line(
@@ -212,9 +260,27 @@ export class ClipWorker {
   }
 
   #count(outcome: TaskOutcome, message: string): TaskOutcome {
+    // a 16 KiB task's path can still make a long message
+    if (message.length > QUEUE_DEFAULTS.logFieldChars) {
+      message = message.slice(0, QUEUE_DEFAULTS.logFieldChars) + "…";
+    }
     this.counts[outcome]++;
     this.#options.metrics?.counter("camwatch_tasks_total", "Tasks handled, by outcome.").inc({ outcome });
     this.#options.onLog?.(`${outcome}: ${message}`);
     return outcome;
   }
+}
+
+/** Waits `ms`, or less when the signal aborts. */
+function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }

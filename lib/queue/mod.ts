@@ -40,8 +40,14 @@
  */
 
 export { type ClipTask, parseTask, resolveClipPath, TaskError, taskFromClip } from "./clip_task.ts";
-export { DetectionLog, type FollowOptions, type LogLine } from "./detection_log.ts";
-export { deadLetterStream, QUEUE_DEFAULTS, type QueueDefaults } from "./queue_defaults.ts";
+export {
+  DetectionLog,
+  type DetectionLogOptions,
+  type FollowOptions,
+  type LogLine,
+  LogWriteError,
+} from "./detection_log.ts";
+export { deadLetterStream, QUEUE_DEFAULTS, type QueueDefaults, truncateText } from "./queue_defaults.ts";
 export { type ConnectionSource, QueueError, RedisConnection, type RedisTarget } from "./redis_connection.ts";
 export { TaskProducer, type TaskProducerOptions } from "./task_producer.ts";
 export {

@@ -21,6 +21,20 @@ export interface QueueDefaults {
   readonly blockMs: number;
   /** most entries the stream keeps (approximately) */
   readonly maxLength: number;
+  /** largest task, in bytes of its JSON text: refused at publish, dead-lettered at consume */
+  readonly maxTaskBytes: number;
+  /** most entries the dead-letter stream keeps (approximately: `MAXLEN ~`) */
+  readonly deadLetterMaxLength: number;
+  /** most characters of a task's text kept in its dead letter (a note says how big it was) */
+  readonly deadLetterTaskChars: number;
+  /** most characters of a dead letter's reason */
+  readonly deadLetterReasonChars: number;
+  /** most characters of a log line's text field (`filename`, `error`, …), cut with "…" */
+  readonly logFieldChars: number;
+  /** ms a worker waits after its first failure to write the log; doubled after each failure in a row */
+  readonly retryBackoffMs: number;
+  /** most ms a worker waits after failures to write the log */
+  readonly maxRetryBackoffMs: number;
 }
 
 /**
@@ -40,7 +54,60 @@ export const QUEUE_DEFAULTS: QueueDefaults = Object.freeze({
   maxAttempts: 3,
   blockMs: 2000,
   maxLength: 100_000,
+  maxTaskBytes: 16 * 1024,
+  deadLetterMaxLength: 10_000,
+  deadLetterTaskChars: 4 * 1024,
+  deadLetterReasonChars: 1024,
+  logFieldChars: 1024,
+  retryBackoffMs: 1000,
+  maxRetryBackoffMs: 60_000,
 });
+
+/**
+ * Cuts a text to at most `max` characters, the last of them "…" (a surrogate pair is not split).
+ *
+ * @returns the text itself when it is short enough
+ *
+ * @example
+ * ```ts
+ * import { truncateText } from "./queue_defaults.ts";
+ * console.log(truncateText("front/clip.mp4", 8)); // "front/c…"
+ * ```
+ */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - 1);
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--; // do not leave half a surrogate pair
+  return text.slice(0, end) + "…";
+}
+
+/**
+ * The size of a text in UTF-8 bytes, as Redis stores it.
+ *
+ * @returns the byte count; a text of more than `limit` characters is not encoded (its length, already over
+ *   any `limit` in bytes, is returned)
+ *
+ * @example
+ * ```ts
+ * import { utf8Bytes } from "./queue_defaults.ts";
+ * console.log(utf8Bytes("é")); // 2
+ * ```
+ */
+export function utf8Bytes(text: string, limit = Infinity): number {
+  if (text.length > limit) return text.length;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
 
 /**
  * The stream field that carries a task's JSON: written by the producer, read by the consumer

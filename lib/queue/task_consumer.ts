@@ -9,7 +9,7 @@
 
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
-import { deadLetterStream, QUEUE_DEFAULTS, TASK_FIELD } from "./queue_defaults.ts";
+import { deadLetterStream, QUEUE_DEFAULTS, TASK_FIELD, truncateText, utf8Bytes } from "./queue_defaults.ts";
 import {
   type ConnectionSource,
   entryField,
@@ -56,6 +56,23 @@ export interface TaskConsumerOptions<T> {
    * @default 2000
    */
   readonly blockMs?: number;
+  /**
+   * Largest task, in UTF-8 bytes of its text: a bigger entry is dead-lettered unparsed (with a
+   * cut copy) and deleted from the stream.
+   * @default 16384
+   */
+  readonly maxTaskBytes?: number;
+  /**
+   * Most entries the dead-letter stream keeps (approximately: `MAXLEN ~`, whole nodes are trimmed).
+   * @default 10000
+   */
+  readonly deadLetterMaxLength?: number;
+  /**
+   * Most characters of a task's text kept in its dead letter; a longer text is cut and ends with
+   * a note giving its size (`… [cut: 10485760 bytes]`). The reason is cut to 1024 characters.
+   * @default 4096
+   */
+  readonly deadLetterTaskChars?: number;
 }
 
 /**
@@ -92,7 +109,7 @@ export interface DeadLetter<T> {
   readonly entryId: string;
   /** the task when it could be read */
   readonly task: T | undefined;
-  /** the raw task field */
+  /** the raw task field (in a dead letter, cut to `deadLetterTaskChars` with a note) */
   readonly raw: string | undefined;
   /** why it could not be processed */
   readonly reason: string;
@@ -195,8 +212,9 @@ export class TaskConsumer<T> {
 
   /**
    * Yields tasks for this consumer: first tasks left pending too long by a dead worker
-   * (taken over with XAUTOCLAIM), then new ones. Entries that do not parse, and tasks
-   * delivered more than `maxAttempts` times, go to the dead-letter stream. Survives Redis
+   * (taken over with XAUTOCLAIM), then new ones. Entries that do not parse, entries over
+   * `maxTaskBytes` (also deleted from the stream), and tasks delivered more than `maxAttempts`
+   * times, go to the dead-letter stream. Survives Redis
    * restarts (the group is created again when missing). Ends when the signal aborts or the
    * consumer (or its connection) is closed.
    *
@@ -220,6 +238,7 @@ export class TaskConsumer<T> {
       blockMs = QUEUE_DEFAULTS.blockMs,
       visibilityTimeoutMs = QUEUE_DEFAULTS.visibilityTimeoutMs,
       maxAttempts = QUEUE_DEFAULTS.maxAttempts,
+      maxTaskBytes = QUEUE_DEFAULTS.maxTaskBytes,
       parse,
     } = this.#options;
     // Closing ends the loop too: its reads would only fail from then on.
@@ -255,13 +274,22 @@ export class TaskConsumer<T> {
         }
         for (const [entryId, fields] of entries) {
           const raw = entryField(fields, TASK_FIELD);
+          const bytes = utf8Bytes(raw ?? "", maxTaskBytes);
+          if (bytes > maxTaskBytes) {
+            const reason = `task is ${bytes} bytes, over the limit of ${maxTaskBytes}`;
+            await this.#bury({ entryId, task: undefined, raw, reason });
+            // Acknowledged history would keep the whole entry until MAXLEN trims it.
+            await this.connection.client.xdel(this.stream, entryId);
+            await onDeadLetter?.({ entryId, task: undefined, raw: this.#cut(raw), reason });
+            continue;
+          }
           let task: T;
           try {
             task = parse(raw ?? "");
           } catch (e) {
             const reason = e instanceof Error ? e.message : String(e);
             await this.#bury({ entryId, task: undefined, raw, reason });
-            await onDeadLetter?.({ entryId, task: undefined, raw, reason });
+            await onDeadLetter?.({ entryId, task: undefined, raw: this.#cut(raw), reason });
             continue;
           }
           const attempt = await this.#deliveries(entryId);
@@ -309,6 +337,29 @@ export class TaskConsumer<T> {
     });
   }
 
+  /**
+   * Gives a delivered task back unacknowledged, without counting this delivery against
+   * `maxAttempts` (its result could not be written: a full disk is not the task's fault). It can
+   * be taken over at once by any consumer's next read of stale tasks.
+   *
+   * @returns once Redis has it (a task no longer pending, acknowledged meanwhile, is left alone)
+   */
+  async release(delivery: Delivery<T>): Promise<void> {
+    const visibilityTimeoutMs = this.#options.visibilityTimeoutMs ?? QUEUE_DEFAULTS.visibilityTimeoutMs;
+    await this.connection.client.xclaim(
+      this.stream,
+      this.group,
+      this.consumer,
+      0,
+      delivery.entryId,
+      "IDLE",
+      visibilityTimeoutMs,
+      "RETRYCOUNT",
+      Math.max(0, delivery.attempt - 1),
+      "JUSTID",
+    );
+  }
+
   /** Ends the consume loops; closes the connection when this consumer opened it. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -342,16 +393,27 @@ export class TaskConsumer<T> {
     return info[0]?.[3] ?? 1;
   }
 
+  /** A task's text as a dead letter keeps it: cut, with a note of its size. */
+  #cut(raw: string | undefined): string | undefined {
+    const max = this.#options.deadLetterTaskChars ?? QUEUE_DEFAULTS.deadLetterTaskChars;
+    if (raw === undefined || raw.length <= max) return raw;
+    return `${raw.slice(0, max)}… [cut: ${utf8Bytes(raw)} bytes]`;
+  }
+
   async #bury(dead: DeadLetter<T>): Promise<void> {
+    const maxLength = this.#options.deadLetterMaxLength ?? QUEUE_DEFAULTS.deadLetterMaxLength;
     await this.connection.client.xadd(
       this.deadStream,
+      "MAXLEN",
+      "~",
+      maxLength,
       "*",
       "entry",
       dead.entryId,
       TASK_FIELD,
-      dead.raw ?? "",
+      this.#cut(dead.raw) ?? "",
       "reason",
-      dead.reason,
+      truncateText(dead.reason, QUEUE_DEFAULTS.deadLetterReasonChars),
       "consumer",
       this.consumer,
       "at",

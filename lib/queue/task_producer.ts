@@ -7,7 +7,8 @@
  * @module
  */
 
-import { QUEUE_DEFAULTS, TASK_FIELD } from "./queue_defaults.ts";
+import { TaskError } from "./clip_task.ts";
+import { QUEUE_DEFAULTS, TASK_FIELD, utf8Bytes } from "./queue_defaults.ts";
 import { type ConnectionSource, type RedisConnection, useConnection } from "./redis_connection.ts";
 
 /** Options of {@linkcode TaskProducer.connect}. */
@@ -35,6 +36,12 @@ export interface TaskProducerOptions<T> {
    * @default 100000
    */
   readonly maxLength?: number;
+  /**
+   * Largest task, in UTF-8 bytes of its JSON text; a bigger one is refused (consumers
+   * dead-letter bigger entries too).
+   * @default 16384
+   */
+  readonly maxTaskBytes?: number;
 }
 
 /**
@@ -97,12 +104,12 @@ export class TaskProducer<T> {
    * Returns the stream entry id, or undefined when the task went to the outbox.
    *
    * @returns without an outbox, the call waits while Redis is away: commands are queued until it is back
-   * @throws {TaskError} (or whatever the `parse` option throws) when the task is not valid; nothing is sent
-   *   then
+   * @throws {TaskError} (or whatever the `parse` option throws) when the task is not valid, and a
+   *   `TaskError` when its JSON text is over `maxTaskBytes`; nothing is sent then
    * @throws {Deno.errors.PermissionDenied} and other file errors when the outbox cannot be written
    */
   async publish(task: T): Promise<string | undefined> {
-    const text = JSON.stringify(this.#options.parse(task));
+    const text = this.#checkSize(JSON.stringify(this.#options.parse(task)));
     const outbox = this.#options.outboxPath;
     if (outbox) {
       // Keep order: while the outbox holds tasks, new ones queue behind them.
@@ -141,9 +148,10 @@ export class TaskProducer<T> {
             if (!this.connection.connected) break;
             let task: string | undefined;
             try {
-              task = JSON.stringify(this.#options.parse(line));
+              task = this.#checkSize(JSON.stringify(this.#options.parse(line)));
             } catch {
-              // A line that no longer parses will never be sent: drop it rather than block the rest.
+              // A line that no longer parses (or is too big) will never be sent: drop it rather than
+              // block the rest.
             }
             if (task !== undefined) {
               try {
@@ -191,6 +199,13 @@ export class TaskProducer<T> {
   /** Closes, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  #checkSize(text: string): string {
+    const max = this.#options.maxTaskBytes ?? QUEUE_DEFAULTS.maxTaskBytes;
+    const bytes = utf8Bytes(text, max);
+    if (bytes > max) throw new TaskError(`task is ${bytes} bytes, over the limit of ${max}`);
+    return text;
   }
 
   async #add(task: string): Promise<string> {
