@@ -3,6 +3,7 @@
 #   bash scripts/quickstart.sh demo    # the main job on the bundled sample
 #   bash scripts/quickstart.sh test    # the test suite
 #   bash scripts/quickstart.sh notebooks   # Jupyter with the Deno kernel, on 127.0.0.1 with a token
+#   bash scripts/quickstart.sh compose-check   # build the images and run the container stack, then remove it
 # Safe to run again: it installs only what is missing and says what it does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,9 @@ say() { printf 'quickstart: %s\n' "$*" >&2; }
 APT_PACKAGES=(ffmpeg redis-server python3-gi gir1.2-gst-rtsp-server-1.0 gir1.2-gstreamer-1.0
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly bsdutils
   fonts-dejavu-core jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient)
+# The container check needs a Docker engine and Compose, and mmdebstrap to make base images when
+# no registry can be reached.
+if [ "$task" = "compose-check" ]; then APT_PACKAGES+=(docker.io docker-compose mmdebstrap); fi
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
