@@ -148,6 +148,8 @@ export class ClipWorker {
   async handle(delivery: Delivery<ClipTask>): Promise<TaskOutcome> {
     const { consumer, log, videoDir } = this.#options;
     const { task } = delivery;
+    // Keep the task while this worker is alive, however long the clip takes.
+    using _hold = consumer.hold(delivery);
     // Delivered again after its result was written (the worker died before acknowledging).
     if (await log.has(task.id, "ok")) {
       await consumer.ack(delivery);

@@ -73,7 +73,46 @@ export interface TaskConsumerOptions<T> {
    * @default 4096
    */
   readonly deadLetterTaskChars?: number;
+  /**
+   * How often, in ms, {@linkcode TaskConsumer.hold} refreshes a task it keeps (resets its idle
+   * time), so that a task taking longer than `visibilityTimeoutMs` stays with its live worker.
+   * @default visibilityTimeoutMs / 3
+   */
+  readonly holdRefreshMs?: number;
 }
+
+/**
+ * A delivered task kept by its worker ({@linkcode TaskConsumer.hold}): its idle time is reset
+ * every `holdRefreshMs` until {@linkcode TaskHold.stop} (or the end of a `using` block).
+ *
+ * @example
+ * ```ts
+ * import type { TaskHold } from "./task_consumer.ts";
+ * declare const hold: TaskHold;
+ * console.log(hold.refreshes, hold.lost);
+ * hold.stop();
+ * ```
+ */
+export interface TaskHold extends Disposable {
+  /** refreshes that reached Redis and found the task still this consumer's */
+  readonly refreshes: number;
+  /** true once a refresh found the task acknowledged or owned by another consumer (refreshing stops) */
+  readonly lost: boolean;
+  /** Stops refreshing (the task is then taken over after the visibility timeout unless acknowledged). */
+  stop(): void;
+}
+
+/**
+ * Resets a pending entry's idle time when, and only when, it is still pending for this consumer
+ * (a task taken over by another consumer is not taken back). KEYS[1] stream; ARGV group,
+ * consumer, entry id. Returns 1 when refreshed, 0 when not pending for this consumer.
+ */
+const REFRESH_SCRIPT = `
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
+if #p == 0 or p[1][2] ~= ARGV[2] then return 0 end
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
+return 1
+`;
 
 /**
  * A task handed to a worker.
@@ -176,6 +215,7 @@ export class TaskConsumer<T> {
   readonly #owned: boolean;
   readonly #options: TaskConsumerOptions<T>;
   readonly #readers = new Set<Redis>();
+  readonly #holds = new Set<() => void>();
   #groupReady = false;
   #closed = false;
 
@@ -338,6 +378,74 @@ export class TaskConsumer<T> {
   }
 
   /**
+   * Keeps a delivered task with this consumer while its worker is alive and working: every
+   * `holdRefreshMs` (a third of the visibility timeout by default) the task's idle time is reset,
+   * as `XCLAIM <stream> <group> <consumer> 0 <id> JUSTID` does (which spends no attempt), but only
+   * while the task is still pending for this consumer. Other consumers' XAUTOCLAIM then takes it
+   * over only when this process dies or stops refreshing, however long the analysis takes.
+   * Refreshing stops at {@linkcode TaskHold.stop}, when the consumer is closed, or once the task is
+   * found acknowledged or taken over. A refresh that fails (Redis away) is tried again at the next tick.
+   *
+   * @returns the hold; stop it (or `using` it) when the task is acknowledged or given back
+   *
+   * @example
+   * ```ts
+   * import { parseTask } from "./clip_task.ts";
+   * import { TaskConsumer } from "./task_consumer.ts";
+   * await using consumer = await TaskConsumer.connect({ redis: "redis://127.0.0.1:6379", parse: parseTask });
+   * for await (const delivery of consumer.consume()) {
+   *   using _hold = consumer.hold(delivery);
+   *   // … a long analysis …
+   *   await consumer.ack(delivery);
+   * }
+   * ```
+   */
+  hold(delivery: Delivery<T>): TaskHold {
+    const visibilityTimeoutMs = this.#options.visibilityTimeoutMs ?? QUEUE_DEFAULTS.visibilityTimeoutMs;
+    const every = this.#options.holdRefreshMs ?? Math.max(1, Math.floor(visibilityTimeoutMs / 3));
+    const client = this.connection.client;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const state = { refreshes: 0, lost: false };
+    const stop = () => {
+      stopped = true;
+      clearTimeout(timer);
+      this.#holds.delete(stop);
+    };
+    const tick = async () => {
+      if (stopped || this.#closed || this.connection.closed) return stop();
+      try {
+        const kept = await client.eval(
+          REFRESH_SCRIPT,
+          1,
+          this.stream,
+          this.group,
+          this.consumer,
+          delivery.entryId,
+        );
+        if (kept === 1) state.refreshes++;
+        else {
+          state.lost = true;
+          return stop();
+        }
+      } catch { /* Redis away: try again at the next tick */ }
+      if (!stopped) timer = setTimeout(tick, every);
+    };
+    this.#holds.add(stop);
+    timer = setTimeout(tick, every);
+    return {
+      get refreshes() {
+        return state.refreshes;
+      },
+      get lost() {
+        return state.lost;
+      },
+      stop,
+      [Symbol.dispose]: stop,
+    };
+  }
+
+  /**
    * Gives a delivered task back unacknowledged, without counting this delivery against
    * `maxAttempts` (its result could not be written: a full disk is not the task's fault). It can
    * be taken over at once by any consumer's next read of stale tasks.
@@ -363,6 +471,7 @@ export class TaskConsumer<T> {
   /** Ends the consume loops; closes the connection when this consumer opened it. */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const stop of [...this.#holds]) stop();
     for (const reader of this.#readers) this.connection.release(reader);
     this.#readers.clear();
     if (this.#owned) await this.connection.close();
