@@ -2,7 +2,8 @@
  * `deno task capture`: long-lived capture of one or more cameras. Settings from the
  * environment (RTSP_URL, CAMERA_NAME, VIDEO_DIR, CLIP_SECONDS, PREROLL_SECONDS, …) or a
  * CAMERAS_FILE for several cameras; see README. One log line per event; SIGTERM or Ctrl-C
- * finishes the clips in progress and exits 0.
+ * finishes the clips in progress and exits 0. Redis does not hold it up: capture starts and
+ * records while Redis is down or hung, keeping tasks in VIDEO_DIR/.outbox.jsonl until it answers.
  *
  * @module
  */
@@ -17,6 +18,7 @@ import { startHealthServer } from "../lib/ops/health_server.ts";
 import { createLogger, type Logger, readLogSettings } from "../lib/ops/logger.ts";
 import { MetricsRegistry } from "../lib/ops/metrics.ts";
 import { TaskProducer } from "../lib/queue/task_producer.ts";
+import { RedisConnection, type RedisState } from "../lib/queue/redis_connection.ts";
 
 let logger: Logger;
 function log(
@@ -39,12 +41,19 @@ try {
   throw e;
 }
 
-// Finished clips become tasks in Redis; while Redis is unreachable they wait in an outbox file.
+// Finished clips become tasks in Redis; while Redis is unreachable or slow they wait in an outbox file.
+// Capture records with or without Redis: it starts when Redis is down (tasks go to the outbox until it comes).
+let connection: RedisConnection | undefined;
 let producer: TaskProducer<ClipTask> | undefined;
 if (queueSettings.redis) {
   try {
+    connection = await RedisConnection.open(queueSettings.redis, {
+      unreachable: "retry",
+      onUnreachable: (message) =>
+        log({ level: "warn", message: `${message}; tasks go to the outbox meanwhile` }),
+    });
     producer = await TaskProducer.connect({
-      redis: queueSettings.redis,
+      redis: connection,
       parse: parseTask,
       stream: queueSettings.stream,
       outboxPath: join(settings.videoDir, ".outbox.jsonl"),
@@ -58,6 +67,16 @@ if (queueSettings.redis) {
 const metrics = new MetricsRegistry();
 const publisher = producer && new ClipPublisher(producer, { metrics, onLog: log });
 await publisher?.outboxSize(); // the outbox gauge from the start
+
+/** Redis as a health check sees it (a PING), with the `camwatch_redis_up` gauge set to match. */
+async function redisState(): Promise<RedisState | "not configured"> {
+  if (!connection) return "not configured";
+  const state = await connection.probe();
+  metrics.gauge("camwatch_redis_up", "1 when Redis answers a PING in time, 0 when it is unreachable or slow.")
+    .set(state === "connected" ? 1 : 0);
+  return state;
+}
+await redisState();
 
 const captures = settings.cameras.map((camera) =>
   new CameraCapture({
@@ -86,17 +105,19 @@ const server = metricsSettings.port === undefined ? undefined : startHealthServe
   port: metricsSettings.port,
   hostname: metricsSettings.hostname,
   registry: metrics,
+  // ok: every camera is connected, so clips are being recorded. Redis does not decide it: while Redis is
+  // unreachable or slow, tasks wait in the outbox and `redis` says so (a degraded state, still 200).
   health: async () => {
-    await publisher?.outboxSize();
+    const [redis] = await Promise.all([redisState(), publisher?.outboxSize()]);
     const cameras = Object.fromEntries(captures.map((c) => [c.camera, c.status]));
     return {
       ok: captures.every((c) => c.status.connected),
       cameras,
-      redis: producer
-        ? (producer.connection.connected ? "connected" : "unreachable (tasks go to the outbox)")
-        : "not configured",
+      redis,
+      ...(producer ? { outbox: await producer.outboxSize() } : {}),
     };
   },
+  beforeMetrics: () => Promise.all([redisState(), publisher?.outboxSize()]),
 }, (message) => log({ level: "warn", message }));
 
 let stopping = false;
@@ -116,7 +137,8 @@ log({
   level: "info",
   message: `capturing ${captures.length} camera(s) into ${settings.videoDir}` +
     (producer
-      ? `, tasks to ${producer.stream} on ${producer.connection.display}`
+      ? `, tasks to ${producer.stream} on ${producer.connection.display}` +
+        (producer.connection.connected ? "" : " (unreachable for now: outbox)")
       : " (no REDIS_URL or RDS_HOST: clips are not queued)"),
 });
 const results = await Promise.allSettled(captures.map((c) => c.run()));
@@ -128,7 +150,9 @@ for (const [i, r] of results.entries()) {
     log({ camera: captures[i].camera, level: "error", message });
   }
 }
+// The clips are finished and their tasks handed over (queued or in the outbox); Redis cannot hold the exit.
 await producer?.close();
+await Promise.race([connection?.close(), new Promise((r) => setTimeout(r, 1000))]);
 await server?.close();
 log({ level: "info", message: "stopped" });
 Deno.exit(failed ? 1 : 0);

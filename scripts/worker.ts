@@ -3,7 +3,8 @@
  * the YOLO model, appends one line per clip to the detection log, then acknowledges the task.
  * Settings: REDIS_URL (or RDS_HOST / RDS_PORT / RDS_PSW), RDSQ_OUTMSG, VIDEO_DIR,
  * DETECTION_LOG, WORKER_CONCURRENCY, WORKER_NAME, YOLO_*, SAMPLE_FPS. SIGTERM or Ctrl-C
- * finishes the clip in progress, acknowledges it and exits 0.
+ * finishes the clip in progress, acknowledges it and exits 0 — within a few seconds even when
+ * Redis is down or hung (the acknowledgement may then fail: the task is delivered again).
  *
  * @module
  */
@@ -22,7 +23,7 @@ import { MetricsRegistry } from "../lib/ops/metrics.ts";
 import { DetectionLog } from "../lib/queue/detection_log.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
 import { QueueMonitor } from "../lib/queue/queue_monitor.ts";
-import { RedisConnection } from "../lib/queue/redis_connection.ts";
+import { RedisConnection, type RedisState } from "../lib/queue/redis_connection.ts";
 import { TaskConsumer } from "../lib/queue/task_consumer.ts";
 import { YoloAnalyzer } from "../lib/yolo/yolo_analyzer.ts";
 
@@ -53,6 +54,16 @@ try {
   });
   const analyzer = await YoloAnalyzer.create(analysis);
   const metrics = new MetricsRegistry();
+  /** Redis as a health check sees it (a PING), with the `camwatch_redis_up` gauge set to match. */
+  const redisState = async (): Promise<RedisState> => {
+    const state = await connection.probe();
+    metrics.gauge(
+      "camwatch_redis_up",
+      "1 when Redis answers a PING in time, 0 when it is unreachable or slow.",
+    )
+      .set(state === "connected" ? 1 : 0);
+    return state;
+  };
   const worker = new ClipWorker({
     metrics,
     consumer,
@@ -69,6 +80,11 @@ try {
     if (controller.signal.aborted) return;
     say("stopping after the clip in progress");
     controller.abort();
+    // A blocking read need not run to its end (or to its timeout on a hung server).
+    connection.interruptReads();
+    // With Redis away, commands queued for the reconnection (the group check, an acknowledgement) would only
+    // time out: fail them now. The task in progress, if any, stays pending and is delivered again.
+    if (!connection.connected) connection.interrupt();
   };
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);
@@ -76,11 +92,13 @@ try {
     port: metricsSettings.port,
     hostname: metricsSettings.hostname,
     registry: metrics,
-    health: () => ({
-      ok: connection.connected,
-      redis: connection.connected ? "connected" : "reconnecting",
-      tasks: worker.counts,
-    }),
+    // ok: Redis answers in time, so tasks can be taken and acknowledged; `redis` says `unreachable` or
+    // `slow` otherwise (503: a worker does nothing without Redis).
+    health: async () => {
+      const redis = await redisState();
+      return { ok: redis === "connected", redis, tasks: worker.counts };
+    },
+    beforeMetrics: redisState,
   }, say);
   // A heartbeat lets monitoring (the queue notebook) see which workers are alive.
   const started = new Date().toISOString();
@@ -95,12 +113,27 @@ try {
     `${worker.name} consuming ${consumer.stream} on ${connection.display} with ${analyzer.modelName}, log ${settings.logPath}`,
   );
   if (server) say(`health and metrics on http://${metricsSettings.hostname}:${server.port}/`);
-  await worker.run(controller.signal);
-  await heartbeat.stop();
+  try {
+    await worker.run(controller.signal);
+  } catch (e) {
+    // Redis down or hung while stopping: the acknowledgement of the clip in progress may fail (its command
+    // times out). The task stays pending and is delivered again: at least once.
+    if (!controller.signal.aborted) throw e;
+    say(
+      `stopping without Redis: ${
+        e instanceof Error ? e.message : e
+      } (the task in progress will be redelivered)`,
+    );
+  }
+  // Saying goodbye to Redis (heartbeat, QUIT) must not hold the exit when it is down or hung.
+  const cleanup = (async () => {
+    await heartbeat.stop().catch(() => {});
+    await consumer.close().catch(() => {});
+    await connection.close();
+  })();
+  await Promise.race([cleanup, new Promise((r) => setTimeout(r, 1000))]);
   await server?.close();
   analyzer.close();
-  await consumer.close();
-  await connection.close();
   say(`stopped: ${JSON.stringify(worker.counts)}`);
   Deno.exit(0);
 } catch (e) {

@@ -50,8 +50,10 @@ export interface CameraCaptureOptions {
    */
   readonly clips?: Omit<ClipRecorderOptions, "camera" | "videoDir" | "onClip">;
   /**
-   * Called with each finished clip (the hook the queue publishes from); an error it throws
-   * ends the capture.
+   * Called with each finished clip (the hook the queue publishes from). It runs in the
+   * background, one clip after another in order, so a slow hook (a hung Redis) never holds up
+   * cutting the next clips; an error it throws is logged as a warning. The capture's
+   * {@linkcode CameraCapture.run} resolves only after the hook has finished with every clip.
    * @default none
    */
   readonly onClip?: (clip: FinishedClip) => void | Promise<void>;
@@ -105,6 +107,7 @@ export class CameraCapture {
   readonly #cacheDir: string;
   readonly #count: (metric: string, help: string) => void;
   #running: Promise<void> | undefined;
+  #hooks: Promise<void> = Promise.resolve();
   #connected = false;
   #lastFrame = 0;
 
@@ -123,12 +126,16 @@ export class CameraCapture {
       ...options.clips,
       camera: options.camera,
       videoDir: options.videoDir,
-      onClip: async (clip) => {
+      onClip: (clip) => {
         const seconds = ((clip.end - clip.start) / 1000).toFixed(1);
         const cut = clip.truncated ? ", cut short" : "";
         this.#log("info", `clip ${clip.relativePath} (${seconds} s, peak ${clip.peak.toFixed(3)}${cut})`);
         this.#count("camwatch_clips_total", "Clips written.");
-        await options.onClip?.(clip);
+        const hook = options.onClip;
+        if (!hook) return;
+        this.#hooks = this.#hooks.then(() => hook(clip)).catch((e) => {
+          this.#log("warn", `clip ${clip.relativePath}: ${e instanceof Error ? e.message : String(e)}`);
+        });
       },
     });
     this.#detector = new MotionDetector(options.motion);
@@ -147,8 +154,8 @@ export class CameraCapture {
    * @returns the same promise on every call; it resolves after {@linkcode CameraCapture.stop}, or when a
    *   camera file reaches its end
    * @throws {RtspSourceError} when the camera file is missing or the camera refuses the login; a clip that
-   *   cannot be written ({@linkcode ClipError}) is logged as a warning instead, but other errors (from
-   *   `onClip`, from the file system) end the capture and are rethrown
+   *   cannot be written ({@linkcode ClipError}) and an error of `onClip` are logged as warnings instead,
+   *   but other errors (from the file system) end the capture and are rethrown
    */
   run(): Promise<void> {
     this.#running ??= this.#loop();
@@ -207,7 +214,11 @@ export class CameraCapture {
         }
       }
     } finally {
-      await this.#keepGoing(() => this.#recorder.close());
+      try {
+        await this.#keepGoing(() => this.#recorder.close());
+      } finally {
+        await this.#hooks; // the last clips handed over
+      }
       // Segments left in the cache are of no use once capture stops.
       await Deno.remove(this.#cacheDir, { recursive: true }).catch(() => {});
       await Deno.remove(dirname(this.#cacheDir)).catch(() => {}); // the shared .cache, once empty

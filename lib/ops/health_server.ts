@@ -27,6 +27,12 @@ export interface HealthServerOptions {
   readonly registry: MetricsRegistry;
   /** the report `/healthz` returns */
   readonly health: () => HealthReport | Promise<HealthReport>;
+  /**
+   * Called before `/metrics` is rendered, to bring gauges up to date (Redis up or not, the outbox size); an
+   * error it throws is ignored.
+   * @default nothing is called
+   */
+  readonly beforeMetrics?: () => unknown;
 }
 
 /** A running health and metrics server. */
@@ -74,6 +80,9 @@ export function serveHealth(options: HealthServerOptions): HealthServer {
       return Response.json(report, { status: report.ok ? 200 : 503 });
     }
     if (pathname === "/metrics") {
+      try {
+        await options.beforeMetrics?.();
+      } catch { /* the metrics as they are */ }
       return new Response(options.registry.render(), {
         headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
       });

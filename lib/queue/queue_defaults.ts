@@ -35,6 +35,16 @@ export interface QueueDefaults {
   readonly retryBackoffMs: number;
   /** most ms a worker waits after failures to write the log */
   readonly maxRetryBackoffMs: number;
+  /** ms any Redis command may take before it fails (a hung server must not hang a role) */
+  readonly commandTimeoutMs: number;
+  /** ms a connection attempt to Redis may take */
+  readonly connectTimeoutMs: number;
+  /** ms a blocking read (`XREADGROUP BLOCK`) may take beyond its block time before it fails */
+  readonly blockingReadMarginMs: number;
+  /** ms between attempts to send the outbox while it holds tasks and Redis seems up */
+  readonly outboxRetryMs: number;
+  /** ms a health check's PING may take before Redis is reported `slow` */
+  readonly healthPingMs: number;
 }
 
 /**
@@ -61,6 +71,11 @@ export const QUEUE_DEFAULTS: QueueDefaults = Object.freeze({
   logFieldChars: 1024,
   retryBackoffMs: 1000,
   maxRetryBackoffMs: 60_000,
+  commandTimeoutMs: 3000,
+  connectTimeoutMs: 3000,
+  blockingReadMarginMs: 3000,
+  outboxRetryMs: 1000,
+  healthPingMs: 1000,
 });
 
 /**

@@ -11,6 +11,7 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { CamwatchError } from "../errors.ts";
 import { redactUrl } from "../ops/redact.ts";
+import { QUEUE_DEFAULTS } from "./queue_defaults.ts";
 
 /**
  * Redis cannot be used: wrong password, unreachable at start, not a Redis URL.
@@ -71,6 +72,10 @@ function redisOptions(target: RedisTarget): { options: RedisOptions; display: st
     retryStrategy: (times) => Math.min(1000 * 2 ** Math.min(times - 1, 4), 10_000),
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
+    // A hung server (SIGSTOP, a dead peer without a reset) must not hang the roles: every command fails after
+    // this time, and a connection attempt too.
+    commandTimeout: QUEUE_DEFAULTS.commandTimeoutMs,
+    connectTimeout: QUEUE_DEFAULTS.connectTimeoutMs,
   };
   if (typeof target === "string") {
     let url: URL;
@@ -108,6 +113,34 @@ function redisOptions(target: RedisTarget): { options: RedisOptions; display: st
 }
 
 /**
+ * How Redis answers a health check: see {@linkcode RedisConnection.probe}.
+ *
+ * @example
+ * ```ts
+ * import type { RedisState } from "./redis_connection.ts";
+ * const state: RedisState = "slow";
+ * console.log(state);
+ * ```
+ */
+export type RedisState = "connected" | "slow" | "unreachable";
+
+/** Options of {@linkcode RedisConnection.open}. */
+export interface OpenOptions {
+  /**
+   * What to do when Redis cannot be reached at start: `fail` with a `QueueError`, or `retry` (return the
+   * connection, not connected yet, which keeps reconnecting; for a capture that must record without Redis).
+   * A refused password fails either way.
+   * @default "fail"
+   */
+  readonly unreachable?: "fail" | "retry";
+  /**
+   * Called once with a sentence when Redis is unreachable at start and `unreachable` is `retry`.
+   * @default not called
+   */
+  readonly onUnreachable?: (message: string) => void;
+}
+
+/**
  * A checked connection to Redis, shared by the queue roles.
  *
  * @example
@@ -138,11 +171,12 @@ export class RedisConnection {
    *
    * @param target a `redis://` or `rediss://` URL (user, password and database number taken from it; port
    *   6379 when none is given), or host, port, password and TLS
+   * @param open what to do when Redis is unreachable at start
    * @throws {QueueError} when the URL does not parse or its scheme is not `redis:`/`rediss:`, when Redis
    *   refuses the password, or when the server cannot be reached or does not answer PING; the message shows
    *   the URL with its password masked
    */
-  static async open(target: RedisTarget): Promise<RedisConnection> {
+  static async open(target: RedisTarget, open: OpenOptions = {}): Promise<RedisConnection> {
     const { options, display } = redisOptions(target);
     const client = new Redis(options);
     let lastError: Error | undefined;
@@ -151,13 +185,19 @@ export class RedisConnection {
       await client.connect();
       await client.ping();
     } catch (e) {
-      client.disconnect();
       const message = lastError?.message ?? ((e as Error).message || String(e));
-      if (
-        /WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(
-          `${message} ${(e as Error).message}`,
-        )
-      ) {
+      const refused = /WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(
+        `${message} ${(e as Error).message}`,
+      );
+      if (open.unreachable === "retry" && !refused) {
+        // Keep the client: ioredis goes on reconnecting (its retry strategy), and commands fail after
+        // their timeout until Redis is there.
+        open.onUnreachable?.(`cannot reach Redis at ${display} yet: ${redactUrl(message)}`);
+        if (client.status === "end" || client.status === "wait") client.connect().catch(() => {});
+        return new RedisConnection(client, display);
+      }
+      client.disconnect();
+      if (refused) {
         throw new QueueError(`Redis at ${display} refused the password (${message.split("\n")[0]})`, {
           cause: e,
         });
@@ -170,6 +210,56 @@ export class RedisConnection {
   /** Whether the connection to Redis is up now. */
   get connected(): boolean {
     return !this.#closed && this.client.status === "ready";
+  }
+
+  /**
+   * Asks Redis for a PING and says how it went: `connected` when it answers within `timeoutMs`, `slow` when
+   * the connection is up but the answer is late (a hung or overloaded server), `unreachable` when there is
+   * no connection.
+   *
+   * @param timeoutMs how long to wait for the answer
+   * @default timeoutMs QUEUE_DEFAULTS.healthPingMs (1000)
+   * @returns the state; never throws
+   *
+   * @example
+   * ```ts
+   * import { RedisConnection } from "./redis_connection.ts";
+   * await using connection = await RedisConnection.open("redis://127.0.0.1:6379");
+   * console.log(await connection.probe()); // "connected"
+   * ```
+   */
+  async probe(timeoutMs: number = QUEUE_DEFAULTS.healthPingMs): Promise<RedisState> {
+    if (!this.connected) return "unreachable";
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<RedisState>((resolve) => {
+      timer = setTimeout(() => resolve("slow"), timeoutMs);
+    });
+    const ping = this.client.ping().then(
+      (): RedisState => "connected",
+      (): RedisState => (this.connected ? "slow" : "unreachable"),
+    );
+    try {
+      return await Promise.race([ping, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Ends the blocking reads in progress at once (their clients are disconnected, so the reads reject): a
+   * stopping worker need not wait for a read on a hung server to time out.
+   */
+  interruptReads(): void {
+    for (const extra of this.#extra) hangUp(extra);
+  }
+
+  /**
+   * Fails at once every command waiting on this connection and its duplicates, and stops reconnecting: for a
+   * process that stops while Redis is away, whose commands would otherwise wait for their timeout.
+   */
+  interrupt(): void {
+    this.interruptReads();
+    hangUp(this.client);
   }
 
   /** Whether {@linkcode RedisConnection.close} was called: the roles using it stop then. */
@@ -185,7 +275,10 @@ export class RedisConnection {
    *   swallowed (commands on it still reject)
    */
   duplicate(): Redis {
-    const extra = this.client.duplicate();
+    // A blocking read waits up to its block time: give it that and a margin before it fails.
+    const extra = this.client.duplicate({
+      commandTimeout: QUEUE_DEFAULTS.blockMs + QUEUE_DEFAULTS.blockingReadMarginMs,
+    });
     extra.on("error", () => {});
     this.#extra.add(extra);
     return extra;
@@ -203,6 +296,11 @@ export class RedisConnection {
     this.#closed = true;
     for (const extra of this.#extra) extra.disconnect();
     this.#extra.clear();
+    if (this.client.status !== "ready") {
+      hangUp(this.client); // nothing to say goodbye to
+      return;
+    }
+    // QUIT fails after the command timeout on a hung server; disconnect then.
     await this.client.quit().catch(() => this.client.disconnect());
   }
 
@@ -210,6 +308,16 @@ export class RedisConnection {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/**
+ * Disconnects a client and fails the commands it holds. `disconnect()` alone leaves the commands queued
+ * for a reconnection (while ioredis waits to retry) to their timeout; ioredis's `flushQueue` fails them.
+ */
+function hangUp(client: Redis): void {
+  client.disconnect();
+  const flush = (client as unknown as { flushQueue?: (error: Error) => void }).flushQueue;
+  flush?.call(client, new Error("Connection is closed."));
 }
 
 /**

@@ -42,6 +42,12 @@ export interface TaskProducerOptions<T> {
    * @default 16384
    */
   readonly maxTaskBytes?: number;
+  /**
+   * Ms between attempts to send the outbox while it holds tasks (after a send timed out, or while Redis is
+   * away).
+   * @default 1000
+   */
+  readonly outboxRetryMs?: number;
 }
 
 /**
@@ -73,6 +79,8 @@ export class TaskProducer<T> {
   readonly #options: TaskProducerOptions<T>;
   readonly #onReady = () => void this.flushOutbox().catch(() => {});
   #flushing: Promise<void> | undefined;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
 
   private constructor(connection: RedisConnection, owned: boolean, options: TaskProducerOptions<T>) {
     this.connection = connection;
@@ -100,10 +108,12 @@ export class TaskProducer<T> {
 
   /**
    * Publishes a task (validated first: an invalid one throws the parser's error). With an
-   * outbox, a task that cannot reach Redis at once is appended to it and sent later, in order.
+   * outbox, a task that cannot reach Redis at once (no connection, or no answer within the command
+   * timeout, `QUEUE_DEFAULTS.commandTimeoutMs`) is appended to it and sent later, in order.
    * Returns the stream entry id, or undefined when the task went to the outbox.
    *
-   * @returns without an outbox, the call waits while Redis is away: commands are queued until it is back
+   * @returns without an outbox, the call waits while Redis is away, up to the command timeout (then it
+   *   throws)
    * @throws {TaskError} (or whatever the `parse` option throws) when the task is not valid, and a
    *   `TaskError` when its JSON text is over `maxTaskBytes`; nothing is sent then
    * @throws {Deno.errors.PermissionDenied} and other file errors when the outbox cannot be written
@@ -116,10 +126,35 @@ export class TaskProducer<T> {
       if (!this.connection.connected || (await fileSize(outbox)) > 0) {
         await Deno.writeTextFile(outbox, text + "\n", { append: true });
         if (this.connection.connected) await this.flushOutbox();
+        else this.#scheduleRetry();
+        return undefined;
+      }
+      try {
+        return await this.#add(text);
+      } catch {
+        // Redis is slow (the command timed out) or went away meanwhile: keep the task for later. A timed-out
+        // XADD may still be applied by a server that wakes up: the task is then queued twice, which the
+        // at-least-once contract allows.
+        await Deno.writeTextFile(outbox, text + "\n", { append: true });
+        this.#scheduleRetry();
         return undefined;
       }
     }
     return await this.#add(text);
+  }
+
+  /** Tries the outbox again later while it holds tasks (a hung server sends no "ready" when it wakes). */
+  #scheduleRetry(): void {
+    if (this.#retry !== undefined || this.#closed) return;
+    const ms = this.#options.outboxRetryMs ?? QUEUE_DEFAULTS.outboxRetryMs;
+    const timer = setTimeout(async () => {
+      this.#retry = undefined;
+      if (this.#closed) return;
+      if (this.connection.connected) await this.flushOutbox().catch(() => {});
+      if ((await this.outboxSize()) > 0) this.#scheduleRetry();
+    }, ms);
+    Deno.unrefTimer(timer as unknown as number);
+    this.#retry = timer;
   }
 
   /**
@@ -166,6 +201,7 @@ export class TaskProducer<T> {
           const now = (await Deno.readTextFile(outbox)).split("\n").filter((l) => l.trim());
           const rest = now.slice(sent);
           await Deno.writeTextFile(outbox, rest.length ? rest.join("\n") + "\n" : "");
+          if (rest.length > 0 && sent < lines.length) this.#scheduleRetry();
           if (sent < lines.length || rest.length === 0) return;
         }
       } finally {
@@ -192,6 +228,8 @@ export class TaskProducer<T> {
 
   /** Stops flushing on reconnect; closes the connection when this producer opened it. */
   async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retry);
     this.connection.client.off("ready", this.#onReady);
     if (this.#owned) await this.connection.close();
   }

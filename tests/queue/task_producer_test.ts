@@ -9,6 +9,8 @@ import { Redis } from "ioredis";
 import { parseTask } from "../../lib/queue/clip_task.ts";
 import { TaskConsumer } from "../../lib/queue/task_consumer.ts";
 import { TaskProducer } from "../../lib/queue/task_producer.ts";
+import { QUEUE_DEFAULTS } from "../../lib/queue/queue_defaults.ts";
+import { QueueError, RedisConnection } from "../../lib/queue/redis_connection.ts";
 import { startRedis } from "../helpers/redis_server.ts";
 import { until } from "../helpers/until.ts";
 import { take, task } from "./queue_fixtures.ts";
@@ -87,5 +89,62 @@ Deno.test("an outbox left by an earlier run is sent at connect; lines that no lo
     assert.deepEqual(got.map((d) => d.task.id), [task(1).id, task(2).id, task(3).id]);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Redis hung (SIGSTOP): publish gives up after the command timeout into the outbox; sent after SIGCONT", async () => {
+  await using redis = await startRedis();
+  const dir = await Deno.makeTempDir({ prefix: "camwatch-hung-" });
+  const outboxPath = join(dir, "outbox.jsonl");
+  await using producer = await TaskProducer.connect({ redis: redis.url, parse: parseTask, outboxPath });
+  assert.match((await producer.publish(task(1))) ?? "", /^\d+-\d+$/);
+  Deno.kill(redis.pid, "SIGSTOP");
+  let ms = NaN;
+  try {
+    const t0 = performance.now();
+    assert.equal(await producer.publish(task(2)), undefined); // kept in the outbox
+    ms = performance.now() - t0;
+    assert.equal(await producer.outboxSize(), 1);
+    assert.equal(await producer.publish(task(3)), undefined); // behind it, at once
+    assert.equal(await producer.outboxSize(), 2);
+  } finally {
+    Deno.kill(redis.pid, "SIGCONT");
+  }
+  assert.ok(
+    ms >= QUEUE_DEFAULTS.commandTimeoutMs - 100 && ms < QUEUE_DEFAULTS.commandTimeoutMs + 2000,
+    `${ms} ms`,
+  );
+  // No new task is needed: the producer retries the outbox on its own.
+  await until(async () => (await producer.outboxSize()) === 0, 10_000, "the outbox to be sent");
+  const raw = new Redis({ port: redis.port, password: redis.password });
+  try {
+    const ids = (await raw.xrange(producer.stream, "-", "+")).map(([, fields]) => JSON.parse(fields[1]).id);
+    // Task 2's timed-out XADD reached Redis when it woke, and the outbox sent it again: at least once.
+    assert.deepEqual([...new Set(ids)], [task(1).id, task(2).id, task(3).id]);
+  } finally {
+    raw.disconnect();
+  }
+});
+
+Deno.test("RedisConnection with unreachable: retry starts without Redis and connects once it is there", async () => {
+  const first = await startRedis();
+  await first.stop();
+  const warnings: string[] = [];
+  await using connection = await RedisConnection.open(first.url, {
+    unreachable: "retry",
+    onUnreachable: (m) => warnings.push(m),
+  });
+  assert.equal(connection.connected, false);
+  assert.equal(await connection.probe(), "unreachable");
+  assert.match(warnings.join(), /cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ yet/);
+  await assert.rejects(() => RedisConnection.open(first.url), QueueError); // the default still fails
+  await using redis = await startRedis({ port: first.port });
+  await until(() => connection.connected, 15_000, "the connection");
+  assert.equal(await connection.probe(), "connected");
+  Deno.kill(redis.pid, "SIGSTOP");
+  try {
+    assert.equal(await connection.probe(200), "slow");
+  } finally {
+    Deno.kill(redis.pid, "SIGCONT");
   }
 });

@@ -1,0 +1,170 @@
+/**
+ * Redis down or hung, with the real parts: a redis-server stopped and started again on its port, or
+ * frozen with SIGSTOP and woken with SIGCONT by its PID; capture and worker started as a user starts
+ * them (`deno task capture|worker`); the camera emulator; 3 s clips. Capture must record through it
+ * all, and both must end within seconds on SIGTERM whatever Redis does.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { CameraEmulator } from "../../tools/camera_emulator.ts";
+import { freePort } from "../../tools/free_port.ts";
+import { RedisConnection } from "../../lib/queue/redis_connection.ts";
+import { spawnTask } from "../helpers/deno_task.ts";
+import { repoPath } from "../helpers/media.ts";
+import { startRedis } from "../helpers/redis_server.ts";
+import { until } from "../helpers/until.ts";
+
+const dir = await Deno.makeTempDir({ prefix: "camwatch-redis-faults-" });
+const SAMPLE = repoPath("video/samples/vtest.mp4");
+
+/** Finished clips of a camera (not the temporary files being written). */
+async function clips(videoDir: string, camera: string): Promise<number> {
+  let n = 0;
+  try {
+    for await (const e of Deno.readDir(join(videoDir, camera))) if (/^\d{8}-\d{6}\.mp4$/.test(e.name)) n++;
+  } catch { /* not made yet */ }
+  return n;
+}
+
+async function outboxLines(videoDir: string): Promise<number> {
+  try {
+    return (await Deno.readTextFile(join(videoDir, ".outbox.jsonl"))).split("\n").filter((l) => l.trim())
+      .length;
+  } catch {
+    return 0;
+  }
+}
+
+async function health(port: number): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+  return { status: response.status, body: await response.json() };
+}
+
+async function metric(port: number, series: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(series + " "));
+  return line ? Number(line.slice(series.length + 1)) : NaN;
+}
+
+Deno.test("capture: starts with Redis down, flushes the outbox when it comes, records through a SIGSTOP, stops in seconds", async () => {
+  const first = await startRedis();
+  const port = first.port;
+  await first.stop(); // the camera box boots before Redis
+  await using camera = await CameraEmulator.start({ file: SAMPLE });
+  const videoDir = join(dir, "capture");
+  const metricsPort = freePort();
+  await using capture = spawnTask("capture", [], {
+    env: {
+      REDIS_URL: first.url,
+      VIDEO_DIR: videoDir,
+      RTSP_URL: camera.url,
+      CAMERA_NAME: "front",
+      CLIP_SECONDS: "3",
+      PREROLL_SECONDS: "1",
+      MAX_CLIP_SECONDS: "3",
+      METRICS_PORT: String(metricsPort),
+      LOG_FORMAT: "text",
+    },
+  });
+  await capture.waitFor(/capturing 1 camera/, 30_000);
+  // Down: clips are recorded, their tasks kept in the outbox; health is degraded, not failing.
+  await until(
+    async () => (await outboxLines(videoDir)) >= 2,
+    40_000,
+    "two tasks in the outbox with Redis down",
+  );
+  const down = await health(metricsPort);
+  assert.equal(down.status, 200, JSON.stringify(down.body));
+  assert.equal(down.body.ok, true);
+  assert.equal(down.body.redis, "unreachable");
+  assert.equal(await metric(metricsPort, "camwatch_redis_up"), 0);
+  const clipsWhileDown = await clips(videoDir, "front");
+  const outboxWhileDown = await outboxLines(videoDir);
+  assert.ok(clipsWhileDown >= 2);
+
+  // Redis comes: the outbox is sent, in order, without a new clip being needed.
+  await using redis = await startRedis({ port });
+  await using connection = await RedisConnection.open(redis.url);
+  await until(async () => (await outboxLines(videoDir)) === 0, 15_000, "the outbox to be sent");
+  assert.ok((await connection.client.xlen("video_queue")) >= outboxWhileDown);
+  await until(async () => (await health(metricsPort)).body.redis === "connected", 10_000, "redis connected");
+  assert.equal(await metric(metricsPort, "camwatch_redis_up"), 1);
+
+  // Hung: clips go on being cut; health says slow; the tasks wait in the outbox.
+  const clipsAtStop = await clips(videoDir, "front");
+  Deno.kill(redis.pid, "SIGSTOP");
+  let exitMs = NaN;
+  let code = NaN;
+  let outboxAtExit = 0;
+  let clipsAtExit = 0;
+  try {
+    await until(
+      async () => (await clips(videoDir, "front")) >= clipsAtStop + 3,
+      30_000,
+      "3 clips while hung",
+    );
+    await until(async () => (await health(metricsPort)).body.redis === "slow", 10_000, "redis reported slow");
+    const hung = await health(metricsPort);
+    assert.equal(hung.body.ok, true);
+    assert.equal(await metric(metricsPort, "camwatch_redis_up"), 0);
+    await until(async () => (await outboxLines(videoDir)) >= 1, 15_000, "tasks in the outbox while hung");
+    const t0 = performance.now();
+    const out = await capture.stop("SIGTERM");
+    exitMs = performance.now() - t0;
+    code = out.code;
+    assert.equal(code, 0, out.stderr);
+    outboxAtExit = await outboxLines(videoDir);
+    clipsAtExit = await clips(videoDir, "front");
+  } finally {
+    Deno.kill(redis.pid, "SIGCONT");
+  }
+  const streamAtExit = await connection.client.xlen("video_queue");
+  console.log(
+    `down: ${clipsWhileDown} clips, ${outboxWhileDown} tasks in the outbox; hung: ${
+      clipsAtExit - clipsAtStop
+    } clips cut; SIGTERM while hung: exit ${code} in ${Math.round(exitMs)} ms; ` +
+      `${clipsAtExit} clips, ${streamAtExit} in the stream + ${outboxAtExit} in the outbox`,
+  );
+  assert.ok(exitMs < 8000, `exit took ${exitMs} ms`);
+  assert.ok(clipsAtExit >= clipsAtStop + 3);
+  // Every clip has its task: in the stream or in the outbox (a timed-out XADD may count twice).
+  assert.ok(streamAtExit + outboxAtExit >= clipsAtExit, `${streamAtExit} + ${outboxAtExit} < ${clipsAtExit}`);
+});
+
+Deno.test("worker: SIGTERM with Redis down, then with Redis hung, exits 0 within seconds", async () => {
+  const redis = await startRedis();
+  const videoDir = join(dir, "worker");
+  await Deno.mkdir(videoDir, { recursive: true });
+  const env = { REDIS_URL: redis.url, VIDEO_DIR: videoDir, METRICS_PORT: "off" };
+  const figures: string[] = [];
+  {
+    await using worker = spawnTask("worker", [], { env: { ...env, WORKER_NAME: "down" } });
+    await worker.waitFor(/consuming video_queue/, 30_000);
+    await redis.stop();
+    const t0 = performance.now();
+    const out = await worker.stop("SIGTERM");
+    const ms = performance.now() - t0;
+    figures.push(`down: exit ${out.code} in ${Math.round(ms)} ms`);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /stopped: /);
+    assert.ok(ms < 8000, `exit took ${ms} ms`);
+  }
+  await using again = await startRedis({ port: redis.port });
+  {
+    await using worker = spawnTask("worker", [], { env: { ...env, WORKER_NAME: "hung" } });
+    await worker.waitFor(/consuming video_queue/, 30_000);
+    Deno.kill(again.pid, "SIGSTOP");
+    try {
+      const t0 = performance.now();
+      const out = await worker.stop("SIGTERM");
+      const ms = performance.now() - t0;
+      figures.push(`hung: exit ${out.code} in ${Math.round(ms)} ms`);
+      assert.equal(out.code, 0, out.stderr);
+      assert.match(out.stdout, /stopped: /);
+      assert.ok(ms < 8000, `exit took ${ms} ms`);
+    } finally {
+      Deno.kill(again.pid, "SIGCONT");
+    }
+  }
+  console.log(`worker SIGTERM: ${figures.join("; ")}`);
+});
