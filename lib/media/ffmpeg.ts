@@ -7,6 +7,7 @@
  */
 
 import { MediaError } from "../errors.ts";
+import { assertRegularFile, MEDIA_LIMITS, timeoutError } from "./media_limits.ts";
 import type { NumberSetting } from "../number_setting.ts";
 
 /** Leading ffmpeg options for a one-shot job: no banner, no stdin, errors only, overwrite. */
@@ -44,16 +45,22 @@ export interface VideoStreamInfo {
 /**
  * Arguments for ffprobe to describe a file (container, duration, streams) as JSON.
  *
+ * @param maxFramePixels largest frame ffprobe's decoder accepts (default `MEDIA_LIMITS.maxFramePixels`): a
+ *   bigger one makes ffprobe fail, with `Picture size WxH exceeds specified max pixel count` on stderr
+ *
  * @example
  * ```ts
  * import { probeArgs } from "./ffmpeg.ts";
  * const out = await new Deno.Command("ffprobe", { args: probeArgs("clip.mp4") }).output();
  * ```
  */
-export function probeArgs(path: string): string[] {
+export function probeArgs(path: string, maxFramePixels: number = MEDIA_LIMITS.maxFramePixels): string[] {
   return [
     "-v",
     "error",
+    // ffprobe decodes a frame to describe the stream: the decoder refuses a frame over the limit.
+    "-max_pixels",
+    String(Math.floor(maxFramePixels)),
     "-show_entries",
     "format=format_name,duration:stream=codec_type,codec_name,width,height,avg_frame_rate,nb_frames,duration,has_b_frames",
     "-of",
@@ -92,6 +99,17 @@ export interface DecodeFramesOptions {
    * @default "all"
    */
   sampleFps?: number | "all";
+  /**
+   * Largest frame the decoder accepts, in pixels (`-max_pixels`): a bigger frame stops decoding
+   * with an error instead of allocating it.
+   * @default 40000000 (`MEDIA_LIMITS.maxFramePixels`)
+   */
+  maxFramePixels?: number;
+  /**
+   * Seconds of the input decoded at most (`-t` before `-i`, so the whole run stops there).
+   * @default 3600 (`MEDIA_LIMITS.maxDurationSeconds`)
+   */
+  maxDurationSeconds?: number;
 }
 
 /**
@@ -112,11 +130,19 @@ export interface DecodeFramesOptions {
  * ```
  */
 export function decodeFramesArgs(path: string, options: DecodeFramesOptions = {}): string[] {
-  const { sampleFps = "all" } = options;
+  const {
+    sampleFps = "all",
+    maxFramePixels = MEDIA_LIMITS.maxFramePixels,
+    maxDurationSeconds = MEDIA_LIMITS.maxDurationSeconds,
+  } = options;
   const filters = sampleFps === "all" ? [] : [sampleFilter(sampleFps)];
   filters.push("showinfo=checksum=0");
   return [
     ...SHOWINFO_LOGGING,
+    "-max_pixels",
+    String(Math.floor(maxFramePixels)),
+    "-t",
+    String(maxDurationSeconds),
     "-i",
     path,
     "-map",
@@ -188,12 +214,21 @@ export function spawnFfmpeg(args: string[]): Deno.ChildProcess {
   }
 }
 
+/** Options of {@linkcode runFfmpeg}. */
+export interface RunFfmpegOptions {
+  /**
+   * Longest run in ms: ffmpeg is then killed and the call throws a {@linkcode MediaError}.
+   * @default 600000 (`MEDIA_LIMITS.runTimeoutMs`)
+   */
+  readonly timeoutMs?: number;
+}
+
 /**
  * Runs ffmpeg to the end and returns its output; a missing ffmpeg becomes a
- * {@linkcode MediaError}.
+ * {@linkcode MediaError}, and so does a run longer than `timeoutMs` (ffmpeg is killed).
  *
  * @returns the output whatever ffmpeg's exit status: check `success` (and `stderr` for the reason)
- * @throws {MediaError} only when ffmpeg is not installed or cannot be started
+ * @throws {MediaError} when ffmpeg is not installed or cannot be started, or runs longer than `timeoutMs`
  *
  * @example
  * ```ts
@@ -202,11 +237,38 @@ export function spawnFfmpeg(args: string[]): Deno.ChildProcess {
  * if (!out.success) console.error(new TextDecoder().decode(out.stderr));
  * ```
  */
-export async function runFfmpeg(args: string[]): Promise<Deno.CommandOutput> {
+export function runFfmpeg(args: string[], options: RunFfmpegOptions = {}): Promise<Deno.CommandOutput> {
+  const { timeoutMs = MEDIA_LIMITS.runTimeoutMs } = options;
+  return outputWithin("ffmpeg", args, timeoutMs, "an ffmpeg run", "runTimeoutMs");
+}
+
+/** Runs a program to the end, killing it (SIGKILL) after `timeoutMs`. */
+async function outputWithin(
+  tool: string,
+  args: string[],
+  timeoutMs: number,
+  what: string,
+  limit: string,
+): Promise<Deno.CommandOutput> {
+  let child: Deno.ChildProcess;
   try {
-    return await new Deno.Command("ffmpeg", { args, stdin: "null" }).output();
+    child = new Deno.Command(tool, { args, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
   } catch (e) {
-    throw spawnError("ffmpeg", e);
+    throw spawnError(tool, e);
+  }
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      child.kill("SIGKILL");
+    } catch { /* exited meanwhile */ }
+  }, timeoutMs);
+  try {
+    const out = await child.output();
+    if (timedOut) throw timeoutError(what, timeoutMs, limit);
+    return out;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -222,14 +284,32 @@ function num(text: string | undefined): number | undefined {
   return text !== undefined && Number.isFinite(v) ? v : undefined;
 }
 
+/** Options of {@linkcode probeMedia}. */
+export interface ProbeMediaOptions {
+  /**
+   * Longest ffprobe run in ms: it is then killed and the call throws a {@linkcode MediaError}.
+   * @default 30000 (`MEDIA_LIMITS.probeTimeoutMs`)
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Largest frame, in pixels: a file with bigger frames is refused (ffprobe's decoder is not let
+   * allocate them).
+   * @default 40000000 (`MEDIA_LIMITS.maxFramePixels`)
+   */
+  readonly maxFramePixels?: number;
+}
+
 /**
  * Describes a media file with ffprobe. Throws {@linkcode MediaError} for a missing file or one
- * ffprobe cannot read, quoting ffprobe's reason.
+ * ffprobe cannot read, quoting ffprobe's reason. Only regular files are probed: a FIFO, a
+ * folder or a device is refused before ffprobe opens it, and ffprobe is killed after
+ * `timeoutMs`.
  *
  * @returns `video` undefined when the file has no video stream; `duration` in seconds from the container, or
  *   from the video stream when the container has none
- * @throws {MediaError} when ffprobe is not installed or cannot be started, or when the file is missing or not
- *   media ffprobe can read
+ * @throws {MediaError} when ffprobe is not installed or cannot be started, when the file is missing, not a
+ *   regular file or not media ffprobe can read, when its frames are over `maxFramePixels`, or when ffprobe
+ *   runs longer than `timeoutMs`
  *
  * @example
  * ```ts
@@ -238,15 +318,20 @@ function num(text: string | undefined): number | undefined {
  * console.log(info.video?.width, info.video?.height, info.duration); // 768 576 79.5
  * ```
  */
-export async function probeMedia(path: string): Promise<MediaInfo> {
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command("ffprobe", { args: probeArgs(path), stdin: "null" }).output();
-  } catch (e) {
-    throw spawnError("ffprobe", e);
-  }
+export async function probeMedia(path: string, options: ProbeMediaOptions = {}): Promise<MediaInfo> {
+  const { timeoutMs = MEDIA_LIMITS.probeTimeoutMs, maxFramePixels = MEDIA_LIMITS.maxFramePixels } = options;
+  await assertRegularFile(path);
+  const args = probeArgs(path, maxFramePixels);
+  const out = await outputWithin("ffprobe", args, timeoutMs, `ffprobe of ${path}`, "probeTimeoutMs");
   if (!out.success) {
-    const reason = new TextDecoder().decode(out.stderr).trim().split("\n").at(-1) ?? "";
+    const stderr = new TextDecoder().decode(out.stderr);
+    const size = stderr.match(/Picture size (\d+x\d+) exceeds specified max pixel count/)?.[1];
+    if (size) {
+      throw new MediaError(
+        `${path}: frames of ${size} are over the limit of ${maxFramePixels} pixels (maxFramePixels)`,
+      );
+    }
+    const reason = stderr.trim().split("\n").at(-1) ?? "";
     throw new MediaError(`${path}: not a readable video (${reason.replace(`${path}: `, "")})`);
   }
   // deno-lint-ignore no-explicit-any

@@ -9,6 +9,7 @@
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { MediaError } from "../errors.ts";
+import { assertRegularFile, MEDIA_LIMITS } from "./media_limits.ts";
 
 /** Packed 8-bit RGB pixels, 3 bytes per pixel, rows without padding. */
 export interface RgbImage {
@@ -33,8 +34,9 @@ export type ImageInput = string | URL | Uint8Array | RgbImage;
  * @returns packed RGB at the image's size after its EXIF rotation (a portrait photo comes back portrait)
  * @throws {RangeError} when raw RGB has a size that is not a positive integer or `data` is not `width *
  *   height * 3` bytes
- * @throws {MediaError} when the file is missing, or the input is not an image sharp can decode (including
- *   truncated files)
+ * @throws {MediaError} when the file is missing or not a regular file (a FIFO is refused before it is
+ *   opened), or the input is not an image sharp can decode (including truncated files, and images over
+ *   `MEDIA_LIMITS.maxFramePixels`)
  *
  * @example
  * ```ts
@@ -58,10 +60,15 @@ export async function decodeImage(input: ImageInput): Promise<RgbImage> {
   }
   const source = input instanceof URL ? fileURLToPath(input) : input;
   const name = typeof source === "string" ? source : "image bytes";
+  if (typeof source === "string") await assertRegularFile(source);
   try {
     // ignoreIcc: OpenCV does no colour management; converting would move pixels.
     // rotate(): apply the EXIF orientation, as imread does by default.
-    const { data, info } = await sharp(source, { ignoreIcc: true, failOn: "error" })
+    const { data, info } = await sharp(source, {
+      ignoreIcc: true,
+      failOn: "error",
+      limitInputPixels: MEDIA_LIMITS.maxFramePixels,
+    })
       .rotate()
       .removeAlpha()
       .raw()
@@ -87,7 +94,8 @@ export async function decodeImage(input: ImageInput): Promise<RgbImage> {
  * Whether a file is a still image, judged by its signature (JPEG, PNG, WebP, BMP, TIFF, GIF)
  * rather than its name. Missing files give false.
  *
- * @returns false for a missing or unreadable file and for videos; it reads only the first 16 bytes
+ * @returns false for a missing or unreadable file, anything but a regular file (a FIFO is never opened), and
+ *   for videos; it reads only the first 16 bytes
  *
  * @example
  * ```ts
@@ -98,6 +106,8 @@ export async function decodeImage(input: ImageInput): Promise<RgbImage> {
 export async function isImageFile(path: string): Promise<boolean> {
   let head: Uint8Array;
   try {
+    // Opening a FIFO would block until a writer comes: only regular files are read.
+    if (!(await Deno.stat(path)).isFile) return false;
     using file = await Deno.open(path);
     head = new Uint8Array(16);
     const n = (await file.read(head)) ?? 0;

@@ -18,7 +18,15 @@
  * @module
  */
 
-export { type DecodeFramesOptions, type MediaInfo, probeMedia, type VideoStreamInfo } from "./ffmpeg.ts";
+export {
+  type DecodeFramesOptions,
+  type MediaInfo,
+  probeMedia,
+  type ProbeMediaOptions,
+  type RunFfmpegOptions,
+  type VideoStreamInfo,
+} from "./ffmpeg.ts";
+export { assertRegularFile, MEDIA_LIMITS } from "./media_limits.ts";
 export { decodeImage, type ImageInput, isImageFile, type RgbImage } from "./image.ts";
 export { readVideoFrames, type ReadVideoFramesOptions, type VideoFrame } from "./video_frames.ts";
 export { stopProcess } from "./process.ts";

@@ -8,6 +8,7 @@
 import { MediaError } from "../errors.ts";
 import { decodeFramesArgs, type DecodeFramesOptions, spawnFfmpeg } from "./ffmpeg.ts";
 import { FrameStream, type RawFrame } from "./ffmpeg_frames.ts";
+import { assertRegularFile, MEDIA_LIMITS, timeoutError } from "./media_limits.ts";
 
 /** One decoded frame: packed RGB (3 bytes per pixel, rows without padding), its time in seconds
  * from the start of the video, and its position among the frames kept. */
@@ -20,6 +21,12 @@ export interface ReadVideoFramesOptions extends DecodeFramesOptions {
    * @default decodes to the end
    */
   signal?: AbortSignal;
+  /**
+   * Longest decoding in ms, from start to the last frame read: ffmpeg is then killed and the
+   * iteration throws a {@linkcode MediaError} naming the limit.
+   * @default 1800000 (`MEDIA_LIMITS.decodeTimeoutMs`)
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -31,8 +38,10 @@ export interface ReadVideoFramesOptions extends DecodeFramesOptions {
  * @returns frames in decoding order, `index` counting the frames kept and `time` in seconds from the start of
  *   the video
  * @throws {RangeError} when `sampleFps` is neither `"all"` nor a positive finite number
- * @throws {MediaError} when ffmpeg is not installed, when it cannot decode the file (missing, not a video),
- *   or, after the last good frame, when the file is damaged or truncated
+ * @throws {MediaError} when ffmpeg is not installed, when the path is not a regular file (a FIFO, a folder, a
+ *   device: refused before ffmpeg opens it), when it cannot decode the file (missing, not a video, a frame
+ *   over `maxFramePixels`), when decoding takes longer than `timeoutMs`, or, after the last good frame, when
+ *   the file is damaged or truncated
  * @throws {DOMException} the signal's reason (an `AbortError`) when the signal aborts: ffmpeg is killed and
  *   the iteration ends with it
  *
@@ -49,25 +58,35 @@ export async function* readVideoFrames(
   path: string,
   options: ReadVideoFramesOptions = {},
 ): AsyncGenerator<VideoFrame> {
-  const { signal } = options;
+  const { signal, timeoutMs = MEDIA_LIMITS.decodeTimeoutMs } = options;
   signal?.throwIfAborted();
+  await assertRegularFile(path);
   const child = spawnFfmpeg(decodeFramesArgs(path, options));
 
   const frames = new FrameStream(child);
   let decoded = 0;
   let finished = false;
+  let timedOut = false;
   const onAbort = () => {
     try {
       child.kill("SIGKILL");
     } catch { /* already gone */ }
   };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    onAbort();
+  }, timeoutMs);
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
     for await (const frame of frames) {
+      if (timedOut) break;
       decoded = frame.index + 1;
       yield frame;
     }
     signal?.throwIfAborted();
+    if (timedOut) {
+      throw timeoutError(`decoding ${path} (${decoded} frames read)`, timeoutMs, "decodeTimeoutMs");
+    }
     const status = await child.status;
     await frames.stderrDone;
     finished = true;
@@ -78,9 +97,15 @@ export async function* readVideoFrames(
     }
     if (!status.success) {
       const why = frames.errors.length ? frames.errors.join("; ") : `ffmpeg exited with code ${status.code}`;
+      // The decoder's size check (-max_pixels) fails with these lines.
+      if (/exceeds specified max pixel count|image parameters invalid/.test(why)) {
+        const limit = options.maxFramePixels ?? MEDIA_LIMITS.maxFramePixels;
+        throw new MediaError(`${path}: frames over the limit of ${limit} pixels (maxFramePixels): ${why}`);
+      }
       throw new MediaError(`${path}: cannot decode video (${why})`);
     }
   } finally {
+    clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
     if (!finished) {
       onAbort();

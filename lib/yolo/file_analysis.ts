@@ -6,9 +6,10 @@
  */
 
 import type { ObjectStats } from "./detection_summary.ts";
-import { CamwatchError, MediaError } from "../errors.ts";
+import { CamwatchError } from "../errors.ts";
+import { assertRegularFile } from "../media/media_limits.ts";
 import { isImageFile } from "../media/image.ts";
-import type { FrameDetections, VideoSummary, YoloAnalyzer } from "./yolo_analyzer.ts";
+import type { AnalyzeVideoOptions, FrameDetections, VideoSummary, YoloAnalyzer } from "./yolo_analyzer.ts";
 
 /** The result for an image file. */
 export interface ImageFileResult {
@@ -51,7 +52,7 @@ export interface FailedFileResult {
 export type FileResult = ImageFileResult | VideoFileResult | FailedFileResult;
 
 /** Options of {@linkcode analyzeFile}. */
-export interface AnalyzeFileOptions {
+export interface AnalyzeFileOptions extends AnalyzeVideoOptions {
   /**
    * Frames per second analysed in videos, or `"all"`.
    * @default 2
@@ -77,8 +78,9 @@ const round = (v: number, digits: number) => Number(v.toFixed(digits));
  * with a message (errors the toolkit does not expect are rethrown).
  *
  * @returns an image result when the file's first bytes are an image's, a video result otherwise, or `ok:
- *   false` with the reason for a missing file, a folder, an unreadable image or video, or a file without
- *   video
+ *   false` with the reason for a missing file, anything but a regular file (a folder, a FIFO, a device:
+ *   refused before it is opened), an unreadable image or video, a file without video, or a video over the
+ *   limits of {@linkcode AnalyzeFileOptions} (`MEDIA_LIMITS`)
  * @throws {RangeError} when `sampleFps` is neither `"all"` nor a positive number
  * @throws {Error} when inference fails or the inference worker crashed, and the signal's reason when it
  *   aborts: only the toolkit's own errors become `ok: false` results
@@ -98,7 +100,7 @@ export async function analyzeFile(
 ): Promise<FileResult> {
   const started = performance.now();
   try {
-    await checkFile(filename);
+    await assertRegularFile(filename);
     if (await isImageFile(filename)) {
       const r = await analyzer.detect(filename);
       const detected = [...new Set(r.detections.map((d) => d.label))];
@@ -126,17 +128,6 @@ export async function analyzeFile(
     if (e instanceof CamwatchError) return { ok: false, filename, error: e.message };
     throw e;
   }
-}
-
-async function checkFile(filename: string): Promise<void> {
-  let stat: Deno.FileInfo;
-  try {
-    stat = await Deno.stat(filename);
-  } catch (cause) {
-    const why = cause instanceof Deno.errors.NotFound ? "no such file" : (cause as Error).message;
-    throw new MediaError(`${filename}: ${why}`, { cause });
-  }
-  if (!stat.isFile) throw new MediaError(`${filename}: not a file`);
 }
 
 function describeObject(label: string, s: ObjectStats): string {

@@ -11,6 +11,7 @@ import { DetectionSummary, type ObjectStats } from "./detection_summary.ts";
 import { MediaError, ModelError } from "../errors.ts";
 import { decodeImage, type ImageInput } from "../media/image.ts";
 import { probeMedia } from "../media/ffmpeg.ts";
+import { MEDIA_LIMITS } from "../media/media_limits.ts";
 import { readVideoFrames } from "../media/video_frames.ts";
 import { decodeOutput } from "./decode_output.ts";
 import { prepareInput } from "./input_tensor.ts";
@@ -120,6 +121,28 @@ export interface AnalyzeVideoOptions {
    * @default runs to the end of the video
    */
   signal?: AbortSignal;
+  /**
+   * Largest frame analysed, in pixels (width × height): a bigger video is refused from
+   * ffprobe's figures before anything is decoded.
+   * @default 40000000 (`MEDIA_LIMITS.maxFramePixels`)
+   */
+  maxFramePixels?: number;
+  /**
+   * Longest video analysed, in seconds: a video ffprobe says is longer is refused before
+   * decoding (decoding also stops there, should the container understate it).
+   * @default 3600 (`MEDIA_LIMITS.maxDurationSeconds`)
+   */
+  maxDurationSeconds?: number;
+  /**
+   * Longest ffprobe run, in ms.
+   * @default 30000 (`MEDIA_LIMITS.probeTimeoutMs`)
+   */
+  probeTimeoutMs?: number;
+  /**
+   * Longest decoding of the video, in ms, analysis included.
+   * @default 1800000 (`MEDIA_LIMITS.decodeTimeoutMs`)
+   */
+  decodeTimeoutMs?: number;
 }
 
 /** The summary of a video, with the log's field names (see docs/architecture.md, "Log line"). */
@@ -338,12 +361,13 @@ export class YoloAnalyzer {
    * yields each frame's detections; {@linkcode VideoAnalysis.summary} gives the log summary.
    *
    * @returns the analysis, not started: nothing is read until it is iterated or its summary is asked for. The
-   *   iteration throws {@linkcode MediaError} when the file is missing, not a video, has no video stream, or
-   *   no frame can be decoded; `RangeError` for a bad `sampleFps`; and the signal's reason when it aborts
+   *   iteration throws {@linkcode MediaError} when the file is missing, not a regular file (a FIFO, a
+   *   folder, a device), not a video, has no video stream, has frames over `maxFramePixels`, lasts longer
+   *   than `maxDurationSeconds`, takes longer than `probeTimeoutMs` or `decodeTimeoutMs`, or no frame can be
+   *   decoded; `RangeError` for a bad `sampleFps`; and the signal's reason when it aborts
    */
   analyzeVideo(path: string, options: AnalyzeVideoOptions = {}): VideoAnalysis {
-    const { sampleFps = 2, signal } = options;
-    return new VideoAnalysis((report) => this.#videoFrames(path, sampleFps, signal, report));
+    return new VideoAnalysis((report) => this.#videoFrames(path, options, report));
   }
 
   /** Stops the inference worker. */
@@ -359,18 +383,43 @@ export class YoloAnalyzer {
 
   async *#videoFrames(
     path: string,
-    sampleFps: number | "all",
-    signal: AbortSignal | undefined,
+    options: AnalyzeVideoOptions,
     report: AnalysisReport,
   ): AsyncGenerator<FrameDetections> {
+    const {
+      sampleFps = 2,
+      signal,
+      maxFramePixels = MEDIA_LIMITS.maxFramePixels,
+      maxDurationSeconds = MEDIA_LIMITS.maxDurationSeconds,
+      probeTimeoutMs,
+      decodeTimeoutMs,
+    } = options;
     const started = performance.now();
-    // ffprobe first: a clear error for a file that is missing or not a video, before decoding.
-    const media = await probeMedia(path);
+    // ffprobe first: a clear error for a file that is missing, not a video or over the limits, before decoding.
+    const media = await probeMedia(path, { timeoutMs: probeTimeoutMs, maxFramePixels });
     if (!media.video) throw new MediaError(`${path}: has no video stream`);
+    const { width, height } = media.video;
+    if (!(width * height <= maxFramePixels)) {
+      throw new MediaError(
+        `${path}: frames of ${width}x${height} are over the limit of ${maxFramePixels} pixels (maxFramePixels)`,
+      );
+    }
+    if (media.duration !== undefined && media.duration > maxDurationSeconds) {
+      throw new MediaError(
+        `${path}: lasts ${media.duration} s, over the limit of ${maxDurationSeconds} s (maxDurationSeconds)`,
+      );
+    }
     report.duration(media.duration);
     const summary = new DetectionSummary();
     const inflight: Promise<FrameDetections>[] = [];
-    for await (const frame of readVideoFrames(path, { sampleFps, signal })) {
+    const frames = readVideoFrames(path, {
+      sampleFps,
+      signal,
+      maxFramePixels,
+      maxDurationSeconds,
+      timeoutMs: decodeTimeoutMs,
+    });
+    for await (const frame of frames) {
       const { index, time } = frame;
       const pending = this.#infer(frame.data, frame.width, frame.height)
         .then((r) => ({ ...r, index, time }));

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { MediaError, ModelError } from "../../lib/errors.ts";
 import { decodeImage } from "../../lib/media/image.ts";
 import { type Detection, type FrameDetections, YoloAnalyzer } from "../../lib/yolo/yolo_analyzer.ts";
-import { cutSample, repoPath } from "../helpers/media.ts";
+import { analyzeFile } from "../../lib/yolo/file_analysis.ts";
+import { cutSample, ffmpeg, repoPath } from "../helpers/media.ts";
 
 const BUS = repoPath("tests/fixtures/bus.jpg");
 const ZIDANE = repoPath("tests/fixtures/zidane.jpg");
@@ -196,4 +197,73 @@ Deno.test("a closed analyzer refuses work instead of hanging", async () => {
   const analyzer = await YoloAnalyzer.create();
   analyzer.close();
   await assert.rejects(() => analyzer.detect(BUS), /inference session closed/);
+});
+
+Deno.test("hostile videos are refused from ffprobe's figures, fast and without memory: a huge frame, 24 hours, a FIFO", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "camwatch-hostile-" });
+  try {
+    const big = `${dir}/big.mp4`; // one 16000x16000 frame, 0.75 MB
+    await ffmpeg(
+      "-f",
+      "lavfi",
+      "-i",
+      "color=s=16000x16000:r=1",
+      "-frames:v",
+      "1",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      big,
+    );
+    const long = `${dir}/long.mp4`; // 24 hours of 2x2 frames, 1.1 MB
+    await ffmpeg(
+      "-f",
+      "lavfi",
+      "-i",
+      "color=s=2x2:r=1",
+      "-t",
+      "90000",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      long,
+    );
+    const fifo = `${dir}/fifo.mp4`;
+    await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    await using analyzer = await YoloAnalyzer.create();
+    const before = Deno.memoryUsage().rss;
+    const started = performance.now();
+    const results = [];
+    for (const file of [big, long, fifo]) results.push(await analyzeFile(analyzer, file));
+    const ms = performance.now() - started;
+    const grown = Deno.memoryUsage().rss - before;
+    assert.deepEqual(results.map((r) => r.ok), [false, false, false]);
+    const errors = results.map((r) => r.ok ? "" : r.error);
+    assert.equal(
+      errors[0],
+      `${big}: frames of 16000x16000 are over the limit of 40000000 pixels (maxFramePixels)`,
+    );
+    assert.equal(errors[1], `${long}: lasts 90000 s, over the limit of 3600 s (maxDurationSeconds)`);
+    assert.equal(errors[2], `${fifo}: not a regular file (a FIFO), refused before opening it`);
+    assert.ok(ms < 5000, `three refusals in ${Math.round(ms)} ms`);
+    assert.ok(grown < 100 * 2 ** 20, `the worker's memory grew by ${(grown / 2 ** 20).toFixed(0)} MB`);
+    // With the duration limit lifted, the time limit still ends the analysis: killed at 1.5 s.
+    const start = performance.now();
+    let frames = 0;
+    await assert.rejects(
+      async () => {
+        const analysis = analyzer.analyzeVideo(long, { maxDurationSeconds: 90000, decodeTimeoutMs: 1500 });
+        for await (const _ of analysis) frames++;
+      },
+      (e: unknown) =>
+        e instanceof MediaError && /took longer than 1\.5 s \(decodeTimeoutMs\): killed/.test(e.message),
+    );
+    const killedAfter = performance.now() - start;
+    assert.ok(frames > 0, "frames were analysed until the limit");
+    assert.ok(killedAfter >= 1400 && killedAfter < 8000, `killed after ${Math.round(killedAfter)} ms`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
