@@ -57,6 +57,7 @@ export {
   type Delivery,
   TaskConsumer,
   type TaskConsumerOptions,
+  type TaskHold,
 } from "./task_consumer.ts";
 export {
   type Heartbeat,
