@@ -85,6 +85,7 @@ try {
     // With Redis away, commands queued for the reconnection (the group check, an acknowledgement) would only
     // time out: fail them now. The task in progress, if any, stays pending and is delivered again.
     if (!connection.connected) connection.interrupt();
+    else connection.client.once("close", () => connection.interrupt()); // should it go while stopping
   };
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);

@@ -35,8 +35,13 @@ export interface QueueDefaults {
   readonly retryBackoffMs: number;
   /** most ms a worker waits after failures to write the log */
   readonly maxRetryBackoffMs: number;
-  /** ms any Redis command may take before it fails (a hung server must not hang a role) */
+  /** ms a Redis command sent to a connected server may take before it fails (a hung server must not hang a role) */
   readonly commandTimeoutMs: number;
+  /**
+   * ms a Redis command issued while the connection is down waits for the reconnection before it fails (a
+   * restart of Redis should not fail an acknowledgement; a stopping process fails them at once)
+   */
+  readonly offlineCommandTimeoutMs: number;
   /** ms a connection attempt to Redis may take */
   readonly connectTimeoutMs: number;
   /** ms a blocking read (`XREADGROUP BLOCK`) may take beyond its block time before it fails */
@@ -72,6 +77,7 @@ export const QUEUE_DEFAULTS: QueueDefaults = Object.freeze({
   retryBackoffMs: 1000,
   maxRetryBackoffMs: 60_000,
   commandTimeoutMs: 3000,
+  offlineCommandTimeoutMs: 60_000,
   connectTimeoutMs: 3000,
   blockingReadMarginMs: 3000,
   outboxRetryMs: 1000,

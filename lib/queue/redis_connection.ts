@@ -74,7 +74,7 @@ function redisOptions(target: RedisTarget): { options: RedisOptions; display: st
     enableReadyCheck: true,
     // A hung server (SIGSTOP, a dead peer without a reset) must not hang the roles: every command fails after
     // this time, and a connection attempt too.
-    commandTimeout: QUEUE_DEFAULTS.commandTimeoutMs,
+    commandTimeout: QUEUE_DEFAULTS.offlineCommandTimeoutMs, // until the connection is ready: see timeouts()
     connectTimeout: QUEUE_DEFAULTS.connectTimeoutMs,
   };
   if (typeof target === "string") {
@@ -179,6 +179,7 @@ export class RedisConnection {
   static async open(target: RedisTarget, open: OpenOptions = {}): Promise<RedisConnection> {
     const { options, display } = redisOptions(target);
     const client = new Redis(options);
+    timeouts(client, QUEUE_DEFAULTS.commandTimeoutMs);
     let lastError: Error | undefined;
     client.on("error", (e: Error) => (lastError = e)); // reported by the checks below
     try {
@@ -276,9 +277,8 @@ export class RedisConnection {
    */
   duplicate(): Redis {
     // A blocking read waits up to its block time: give it that and a margin before it fails.
-    const extra = this.client.duplicate({
-      commandTimeout: QUEUE_DEFAULTS.blockMs + QUEUE_DEFAULTS.blockingReadMarginMs,
-    });
+    const extra = this.client.duplicate({ commandTimeout: QUEUE_DEFAULTS.offlineCommandTimeoutMs });
+    timeouts(extra, QUEUE_DEFAULTS.blockMs + QUEUE_DEFAULTS.blockingReadMarginMs);
     extra.on("error", () => {});
     this.#extra.add(extra);
     return extra;
@@ -307,6 +307,21 @@ export class RedisConnection {
   /** Closes the connection, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+}
+
+/**
+ * Sets a client's command timeout by the state of its connection, as ioredis reads it for each command
+ * sent: `live` while the connection is ready (a command on a hung server fails after it), and
+ * `QUEUE_DEFAULTS.offlineCommandTimeoutMs` while it is down (a command then waits for the reconnection, as
+ * through a restart of Redis, but not for ever).
+ */
+function timeouts(client: Redis, live: number): void {
+  const set = (ms: number) => (client.options.commandTimeout = ms);
+  if (client.status === "ready") set(live);
+  client.on("ready", () => set(live));
+  for (const down of ["close", "reconnecting", "end"]) {
+    client.on(down, () => set(QUEUE_DEFAULTS.offlineCommandTimeoutMs));
   }
 }
 

@@ -125,8 +125,7 @@ export class TaskProducer<T> {
       // Keep order: while the outbox holds tasks, new ones queue behind them.
       if (!this.connection.connected || (await fileSize(outbox)) > 0) {
         await Deno.writeTextFile(outbox, text + "\n", { append: true });
-        if (this.connection.connected) await this.flushOutbox();
-        else this.#scheduleRetry();
+        await this.#flushIfAnswering();
         return undefined;
       }
       try {
@@ -143,6 +142,22 @@ export class TaskProducer<T> {
     return await this.#add(text);
   }
 
+  /**
+   * Sends the outbox when Redis answers a PING in time; otherwise tries again later. The PING comes first
+   * because on a hung server each timed-out XADD may still be applied when it wakes: one PING piles up
+   * nothing, where retried XADDs would queue the first task many times.
+   */
+  async #flushIfAnswering(): Promise<void> {
+    if (this.#closed) return;
+    if (
+      (await this.connection.probe(this.#options.outboxRetryMs ?? QUEUE_DEFAULTS.outboxRetryMs)) ===
+        "connected"
+    ) {
+      await this.flushOutbox();
+    }
+    if ((await this.outboxSize()) > 0) this.#scheduleRetry();
+  }
+
   /** Tries the outbox again later while it holds tasks (a hung server sends no "ready" when it wakes). */
   #scheduleRetry(): void {
     if (this.#retry !== undefined || this.#closed) return;
@@ -150,8 +165,7 @@ export class TaskProducer<T> {
     const timer = setTimeout(async () => {
       this.#retry = undefined;
       if (this.#closed) return;
-      if (this.connection.connected) await this.flushOutbox().catch(() => {});
-      if ((await this.outboxSize()) > 0) this.#scheduleRetry();
+      await this.#flushIfAnswering().catch(() => {});
     }, ms);
     Deno.unrefTimer(timer as unknown as number);
     this.#retry = timer;
