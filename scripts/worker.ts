@@ -123,7 +123,7 @@ try {
     say(
       `stopping without Redis: ${
         e instanceof Error ? e.message : e
-      } (the task in progress will be redelivered)`,
+      } (a task not acknowledged is delivered again)`,
     );
   }
   // Saying goodbye to Redis (heartbeat, QUIT) must not hold the exit when it is down or hung.
