@@ -17,6 +17,30 @@ import type { MetricsRegistry } from "../ops/metrics.ts";
 import type { DeadLetter, Delivery, TaskConsumer } from "./task_consumer.ts";
 import type { VideoSummary, YoloAnalyzer } from "../yolo/yolo_analyzer.ts";
 
+/**
+ * Redis did not take a step of a task (its acknowledgement, its dead letter): down, or slower than the
+ * command timeout. The message starts with Redis's own error; the task is delivered again.
+ *
+ * @example
+ * ```ts
+ * import { QueueStepError } from "./clip_worker.ts";
+ * const e = new QueueStepError("Command timed out (acknowledging front/a.mp4)");
+ * console.log(e.name); // "QueueStepError"
+ * ```
+ */
+export class QueueStepError extends CamwatchError {}
+
+/** Runs one Redis step of a task, turning its failure into a {@linkcode QueueStepError}. */
+async function queueStep(task: ClipTask, step: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (cause) {
+    throw new QueueStepError(`${cause instanceof Error ? cause.message : cause} (${step} ${task.path})`, {
+      cause,
+    });
+  }
+}
+
 /** Options of {@linkcode ClipWorker}. */
 export interface ClipWorkerOptions {
   /** where tasks come from */
@@ -142,6 +166,8 @@ export class ClipWorker {
    *   (an `ok: true` line is written even after a dead letter's `ok: false` line for the same clip: the
    *   real result supersedes it)
    * @throws {LogWriteError} when the log line cannot be written: the task is left unacknowledged
+   * @throws {QueueStepError} when Redis does not take the acknowledgement or the dead letter (down, or slower
+   *   than the command timeout): the line is written, the task is delivered again and found in the log
    * @throws {Error} any error that is not a {@linkcode CamwatchError} (the inference worker crashed): the task
    *   is left unacknowledged, to be retried
    */
@@ -152,7 +178,7 @@ export class ClipWorker {
     using _hold = consumer.hold(delivery);
     // Delivered again after its result was written (the worker died before acknowledging).
     if (await log.has(task.id, "ok")) {
-      await consumer.ack(delivery);
+      await queueStep(task, "acknowledging", () => consumer.ack(delivery));
       return this.#count("duplicate", `${task.path}: already in the log`);
     }
     let path: string;
@@ -161,7 +187,7 @@ export class ClipWorker {
     } catch (e) {
       if (!(e instanceof TaskError)) throw e;
       await log.append(this.#line(task, undefined, e.message, 0));
-      await consumer.deadLetter(delivery, e.message);
+      await queueStep(task, "dead-lettering", () => consumer.deadLetter(delivery, e.message));
       return this.#count("dead-letter", `${task.path}: ${e.message}`);
     }
     const started = performance.now();
@@ -195,7 +221,7 @@ export class ClipWorker {
       error = e.message.replace(path, task.path);
     }
     await log.append(this.#line(task, summary, error, Math.round(performance.now() - started)));
-    await consumer.ack(delivery);
+    await queueStep(task, "acknowledging", () => consumer.ack(delivery));
     return summary
       ? this.#count(
         "logged",
@@ -226,10 +252,14 @@ export class ClipWorker {
         await this.handle(delivery);
         backoff = first;
       } catch (e) {
-        if (!(e instanceof LogWriteError)) throw e;
-        // Not acknowledged: the task comes back, and its attempt is not spent on the disk's fault.
-        await consumer.release(delivery).catch(() => {});
-        this.#count("retry", `${delivery.task.path}: ${e.message}; next task in ${backoff} ms`);
+        if (e instanceof QueueStepError && !signal?.aborted) {
+          // Redis hiccuped after the line was written: the task comes back and is found in the log.
+          this.#count("retry", `${delivery.task.path}: ${e.message}; next task in ${backoff} ms`);
+        } else if (e instanceof LogWriteError) {
+          // Not acknowledged: the task comes back, and its attempt is not spent on the disk's fault.
+          await consumer.release(delivery).catch(() => {});
+          this.#count("retry", `${delivery.task.path}: ${e.message}; next task in ${backoff} ms`);
+        } else throw e;
         await abortableDelay(backoff, signal);
         backoff = Math.min(cap, backoff * 2);
       }

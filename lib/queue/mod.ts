@@ -69,4 +69,4 @@ export {
   type WorkerStatus,
 } from "./queue_monitor.ts";
 export { ClipPublisher, type ClipPublisherLogEntry, type ClipPublisherOptions } from "./clip_publisher.ts";
-export { ClipWorker, type ClipWorkerOptions, type TaskOutcome } from "./clip_worker.ts";
+export { ClipWorker, type ClipWorkerOptions, QueueStepError, type TaskOutcome } from "./clip_worker.ts";

@@ -226,3 +226,68 @@ Deno.test("worker: SIGTERM mid-analysis with Redis hung: finishes the clip, logs
   assert.ok(pending === 0 || pending === 1, `${pending} pending`);
   assert.ok(ms < 20_000, `exit took ${ms} ms`);
 });
+
+Deno.test("worker: Redis hung while a clip is acknowledged, no SIGTERM: it keeps working, the clip is logged once", async () => {
+  await using redis = await startRedis();
+  const videoDir = join(dir, "hiccup");
+  await Deno.mkdir(join(videoDir, "front"), { recursive: true });
+  await Deno.copyFile(SAMPLE, join(videoDir, "front", "long.mp4"));
+  await using connection = await RedisConnection.open(redis.url);
+  const start = "2026-02-23T15:00:00.000+00:00";
+  const id = `front-${start}`;
+  const task = {
+    v: 1,
+    id,
+    camera: "front",
+    path: "front/long.mp4",
+    start,
+    end: start,
+    motion: { peak: 0.1, boxes: [] },
+  };
+  await connection.client.xadd("video_queue", "*", "task", JSON.stringify(task));
+  const metricsPort = freePort();
+  await using worker = spawnTask("worker", [], {
+    env: { REDIS_URL: redis.url, VIDEO_DIR: videoDir, SAMPLE_FPS: "1", METRICS_PORT: String(metricsPort) },
+  });
+  await until(
+    async () => {
+      try {
+        return (await metric(metricsPort, "camwatch_inference_ms_count")) >= 1;
+      } catch {
+        return false; // not serving yet
+      }
+    },
+    40_000,
+    "the worker's first inference",
+  );
+  Deno.kill(redis.pid, "SIGSTOP");
+  try {
+    // The analysis ends, the line is written, the acknowledgement times out: a retry, not an exit.
+    await worker.waitFor(
+      /retry: front\/long\.mp4: Command timed out \(acknowledging front\/long\.mp4\)/,
+      60_000,
+    );
+  } finally {
+    Deno.kill(redis.pid, "SIGCONT");
+  }
+  const exited = await Promise.race([
+    worker.status.then(() => true),
+    new Promise((r) => setTimeout(r, 500, false)),
+  ]);
+  assert.equal(exited, false, `the worker is still running: ${worker.stderr()}`);
+  // Whether the late XACK landed or the task comes back, the log holds the clip once.
+  await until(
+    async () => {
+      const r = await fetch(`http://127.0.0.1:${metricsPort}/healthz`).catch(() => undefined);
+      await r?.body?.cancel();
+      return r?.status === 200;
+    },
+    20_000,
+    "the worker healthy again",
+  );
+  const out = await worker.stop("SIGTERM");
+  assert.equal(out.code, 0, out.stderr);
+  const lines = (await Deno.readTextFile(join(videoDir, "detections_log.jsonl"))).trim().split("\n");
+  assert.equal(lines.length, 1);
+  assert.equal(JSON.parse(lines[0]).id, id);
+});
