@@ -127,7 +127,8 @@ Deno.test("every notebook runs headlessly on data from the real pipeline; charts
     assert.match(texts("04_results"), /0 clips with a cat today/);
     const failures = outputs("04_results", "text/html").find((h) => h.includes("Failures by message")) ?? "";
     assert.match(failures, /&lt;clip&gt;: not a readable video \(Invalid data/);
-    assert.match(failures, /&lt;clip&gt;: not a readable video \(No such file/);
+    // A missing clip is refused before ffprobe opens it (only regular files are analysed).
+    assert.match(failures, /&lt;clip&gt;: no such file/);
     const data = await Deno.readTextFile(join(videoDir, "datasets", "people", "data.yaml"));
     assert.match(data, /names:\n {2}0: person\n/);
   } finally {
