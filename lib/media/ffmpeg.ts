@@ -7,7 +7,7 @@
  */
 
 import { MediaError } from "../errors.ts";
-import { assertRegularFile, MEDIA_LIMITS, timeoutError } from "./media_limits.ts";
+import { assertRegularFile, MEDIA_LIMITS, withinTimeLimit } from "./media_limits.ts";
 import type { NumberSetting } from "../number_setting.ts";
 
 /** Leading ffmpeg options for a one-shot job: no banner, no stdin, errors only, overwrite. */
@@ -256,20 +256,7 @@ async function outputWithin(
   } catch (e) {
     throw spawnError(tool, e);
   }
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    try {
-      child.kill("SIGKILL");
-    } catch { /* exited meanwhile */ }
-  }, timeoutMs);
-  try {
-    const out = await child.output();
-    if (timedOut) throw timeoutError(what, timeoutMs, limit);
-    return out;
-  } finally {
-    clearTimeout(timer);
-  }
+  return await withinTimeLimit(child, child.output(), timeoutMs, what, limit);
 }
 
 function rate(text: string | undefined): number | undefined {

@@ -87,12 +87,39 @@ export async function assertRegularFile(path: string): Promise<void> {
  * await waitWithTimeout(child, 100, "sleep", "a test limit").catch((e) => console.log(e.message));
  * ```
  */
-export async function waitWithTimeout(
+export function waitWithTimeout(
   child: Deno.ChildProcess,
   timeoutMs: number,
   what: string,
   limit: string,
 ): Promise<Deno.CommandStatus> {
+  return withinTimeLimit(child, child.status, timeoutMs, what, limit);
+}
+
+/**
+ * Waits for `result` (the process's status or output), killing the process (SIGKILL) when it is not
+ * there after `timeoutMs`.
+ *
+ * @param child the process to kill at the limit
+ * @param result what to wait for: `child.status`, or `child.output()`
+ * @returns the result, when the process ends in time
+ * @throws {MediaError} `<what> took longer than <n> s (<limit>): killed`, once the process is gone
+ *
+ * @example
+ * ```ts
+ * import { withinTimeLimit } from "./media_limits.ts";
+ * const child = new Deno.Command("echo", { args: ["hi"], stdout: "piped" }).spawn();
+ * const out = await withinTimeLimit(child, child.output(), 5000, "echo", "a test limit");
+ * console.log(new TextDecoder().decode(out.stdout)); // "hi\n"
+ * ```
+ */
+export async function withinTimeLimit<T>(
+  child: Deno.ChildProcess,
+  result: Promise<T>,
+  timeoutMs: number,
+  what: string,
+  limit: string,
+): Promise<T> {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -101,9 +128,9 @@ export async function waitWithTimeout(
     } catch { /* exited meanwhile */ }
   }, timeoutMs);
   try {
-    const status = await child.status;
+    const value = await result;
     if (timedOut) throw timeoutError(what, timeoutMs, limit);
-    return status;
+    return value;
   } finally {
     clearTimeout(timer);
   }
