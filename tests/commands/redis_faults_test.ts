@@ -169,13 +169,15 @@ Deno.test("worker: SIGTERM with Redis down, then with Redis hung, exits 0 within
   console.log(`worker SIGTERM: ${figures.join("; ")}`);
 });
 
-Deno.test("worker: SIGTERM mid-analysis with Redis hung: finishes the clip, logs it, exits 0 without its acknowledgement", async () => {
-  await using redis = await startRedis();
-  const videoDir = join(dir, "mid");
+/**
+ * `deno task worker` busy with one queued task, the 79.5 s sample (seconds to analyse), returned after
+ * its first inference; disposing of it stops the worker and closes the test's Redis connection.
+ */
+async function workerOnLongClip(redisUrl: string, folder: string, start: string) {
+  const videoDir = join(dir, folder);
   await Deno.mkdir(join(videoDir, "front"), { recursive: true });
-  await Deno.copyFile(SAMPLE, join(videoDir, "front", "long.mp4")); // 79.5 s: seconds to analyse
-  await using connection = await RedisConnection.open(redis.url);
-  const start = "2026-02-23T14:00:00.000+00:00";
+  await Deno.copyFile(SAMPLE, join(videoDir, "front", "long.mp4"));
+  const connection = await RedisConnection.open(redisUrl);
   const id = `front-${start}`;
   const task = {
     v: 1,
@@ -188,20 +190,43 @@ Deno.test("worker: SIGTERM mid-analysis with Redis hung: finishes the clip, logs
   };
   await connection.client.xadd("video_queue", "*", "task", JSON.stringify(task));
   const metricsPort = freePort();
-  await using worker = spawnTask("worker", [], {
-    env: { REDIS_URL: redis.url, VIDEO_DIR: videoDir, SAMPLE_FPS: "1", METRICS_PORT: String(metricsPort) },
+  const worker = spawnTask("worker", [], {
+    env: { REDIS_URL: redisUrl, VIDEO_DIR: videoDir, SAMPLE_FPS: "1", METRICS_PORT: String(metricsPort) },
   });
-  await until(
-    async () => {
-      try {
-        return (await metric(metricsPort, "camwatch_inference_ms_count")) >= 1;
-      } catch {
-        return false; // not serving yet
-      }
+  const busy = {
+    videoDir,
+    id,
+    metricsPort,
+    worker,
+    connection,
+    async [Symbol.asyncDispose]() {
+      await worker[Symbol.asyncDispose]();
+      await connection.close();
     },
-    40_000,
-    "the worker's first inference",
-  );
+  };
+  try {
+    await until(
+      async () => {
+        try {
+          return (await metric(metricsPort, "camwatch_inference_ms_count")) >= 1;
+        } catch {
+          return false; // not serving yet
+        }
+      },
+      40_000,
+      "the worker's first inference",
+    );
+  } catch (e) {
+    await busy[Symbol.asyncDispose]();
+    throw e;
+  }
+  return busy;
+}
+
+Deno.test("worker: SIGTERM mid-analysis with Redis hung: finishes the clip, logs it, exits 0 without its acknowledgement", async () => {
+  await using redis = await startRedis();
+  await using busy = await workerOnLongClip(redis.url, "mid", "2026-02-23T14:00:00.000+00:00");
+  const { worker, connection, videoDir, id } = busy;
   Deno.kill(redis.pid, "SIGSTOP");
   let ms = NaN;
   let pending = NaN;
@@ -229,37 +254,8 @@ Deno.test("worker: SIGTERM mid-analysis with Redis hung: finishes the clip, logs
 
 Deno.test("worker: Redis hung while a clip is acknowledged, no SIGTERM: it keeps working, the clip is logged once", async () => {
   await using redis = await startRedis();
-  const videoDir = join(dir, "hiccup");
-  await Deno.mkdir(join(videoDir, "front"), { recursive: true });
-  await Deno.copyFile(SAMPLE, join(videoDir, "front", "long.mp4"));
-  await using connection = await RedisConnection.open(redis.url);
-  const start = "2026-02-23T15:00:00.000+00:00";
-  const id = `front-${start}`;
-  const task = {
-    v: 1,
-    id,
-    camera: "front",
-    path: "front/long.mp4",
-    start,
-    end: start,
-    motion: { peak: 0.1, boxes: [] },
-  };
-  await connection.client.xadd("video_queue", "*", "task", JSON.stringify(task));
-  const metricsPort = freePort();
-  await using worker = spawnTask("worker", [], {
-    env: { REDIS_URL: redis.url, VIDEO_DIR: videoDir, SAMPLE_FPS: "1", METRICS_PORT: String(metricsPort) },
-  });
-  await until(
-    async () => {
-      try {
-        return (await metric(metricsPort, "camwatch_inference_ms_count")) >= 1;
-      } catch {
-        return false; // not serving yet
-      }
-    },
-    40_000,
-    "the worker's first inference",
-  );
+  await using busy = await workerOnLongClip(redis.url, "hiccup", "2026-02-23T15:00:00.000+00:00");
+  const { worker, videoDir, id, metricsPort } = busy;
   Deno.kill(redis.pid, "SIGSTOP");
   try {
     // The analysis ends, the line is written, the acknowledgement times out: a retry, not an exit.

@@ -55,3 +55,20 @@ export async function cutSample(path: string, seconds: number): Promise<void> {
     path,
   );
 }
+
+/** 24 hours of 2x2 frames at 1 fps (1.1 MB): a small file that is far too long to analyse. */
+export async function makeDayLongVideo(path: string): Promise<void> {
+  await ffmpeg(
+    "-f",
+    "lavfi",
+    "-i",
+    "color=s=2x2:r=1",
+    "-t",
+    "90000",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    path,
+  );
+}

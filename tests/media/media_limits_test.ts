@@ -10,24 +10,11 @@ import { probeMedia, runFfmpeg } from "../../lib/media/ffmpeg.ts";
 import { decodeImage, isImageFile } from "../../lib/media/image.ts";
 import { assertRegularFile, MEDIA_LIMITS } from "../../lib/media/media_limits.ts";
 import { readVideoFrames, type VideoFrame } from "../../lib/media/video_frames.ts";
-import { ffmpeg } from "../helpers/media.ts";
+import { ffmpeg, makeDayLongVideo } from "../helpers/media.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "camwatch-limits-" });
-/** 24 hours of 2x2 frames at 1 fps: 1.1 MB. */
 const long = `${dir}/long.mp4`;
-await ffmpeg(
-  "-f",
-  "lavfi",
-  "-i",
-  "color=s=2x2:r=1",
-  "-t",
-  "90000",
-  "-c:v",
-  "libx264",
-  "-preset",
-  "ultrafast",
-  long,
-);
+await makeDayLongVideo(long);
 /** One 16000x16000 frame: 0.75 MB of file, 768 MB of RGB. */
 const big = `${dir}/big.mp4`;
 await ffmpeg(

@@ -12,7 +12,7 @@ import { DetectionLog, type LogLine } from "../../lib/queue/detection_log.ts";
 import { type Delivery, TaskConsumer } from "../../lib/queue/task_consumer.ts";
 import { TaskProducer } from "../../lib/queue/task_producer.ts";
 import { YoloAnalyzer } from "../../lib/yolo/yolo_analyzer.ts";
-import { cutSample, ffmpeg } from "../helpers/media.ts";
+import { cutSample, makeDayLongVideo } from "../helpers/media.ts";
 import { startRedis } from "../helpers/redis_server.ts";
 import { until } from "../helpers/until.ts";
 import { task } from "./queue_fixtures.ts";
@@ -22,19 +22,7 @@ const videoDir = await Deno.makeTempDir({ prefix: "camwatch-hold-" });
 await Deno.mkdir(join(videoDir, "front"));
 await cutSample(join(videoDir, task(1).path), 6); // every frame: about 60 inferences
 await new Deno.Command("mkfifo", { args: [join(videoDir, task(2).path)] }).output();
-await ffmpeg(
-  "-f",
-  "lavfi",
-  "-i",
-  "color=s=2x2:r=1",
-  "-t",
-  "90000",
-  "-c:v",
-  "libx264",
-  "-preset",
-  "ultrafast",
-  join(videoDir, task(3).path),
-);
+await makeDayLongVideo(join(videoDir, task(3).path));
 
 Deno.test("a clip analysed for longer than the visibility timeout is analysed by its worker only; hostile clips fail fast", async () => {
   await using redis = await startRedis();

@@ -6,7 +6,7 @@ import { MediaError, ModelError } from "../../lib/errors.ts";
 import { decodeImage } from "../../lib/media/image.ts";
 import { type Detection, type FrameDetections, YoloAnalyzer } from "../../lib/yolo/yolo_analyzer.ts";
 import { analyzeFile } from "../../lib/yolo/file_analysis.ts";
-import { cutSample, ffmpeg, repoPath } from "../helpers/media.ts";
+import { cutSample, ffmpeg, makeDayLongVideo, repoPath } from "../helpers/media.ts";
 
 const BUS = repoPath("tests/fixtures/bus.jpg");
 const ZIDANE = repoPath("tests/fixtures/zidane.jpg");
@@ -216,20 +216,8 @@ Deno.test("hostile videos are refused from ffprobe's figures, fast and without m
       "ultrafast",
       big,
     );
-    const long = `${dir}/long.mp4`; // 24 hours of 2x2 frames, 1.1 MB
-    await ffmpeg(
-      "-f",
-      "lavfi",
-      "-i",
-      "color=s=2x2:r=1",
-      "-t",
-      "90000",
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      long,
-    );
+    const long = `${dir}/long.mp4`;
+    await makeDayLongVideo(long);
     const fifo = `${dir}/fifo.mp4`;
     await new Deno.Command("mkfifo", { args: [fifo] }).output();
     await using analyzer = await YoloAnalyzer.create();
