@@ -37,8 +37,36 @@ try {
   if (!queueSettings.redis) {
     throw new ConfigError("REDIS_URL (or RDS_HOST) is not set: the worker needs Redis");
   }
-  // One connection for the consumer and the heartbeat (the consumer adds its own for reading).
-  const connection = await RedisConnection.open(queueSettings.redis);
+  const controller = new AbortController();
+  // Assigned below, once the signal handlers are in place (deno lint misses that assignment).
+  // deno-lint-ignore prefer-const
+  let connection: RedisConnection | undefined;
+  const stop = () => {
+    if (controller.signal.aborted) return;
+    say("stopping after the clip in progress");
+    controller.abort();
+    if (!connection) return;
+    // A blocking read need not run to its end (or to its timeout on a hung server).
+    connection.interruptReads();
+    // With Redis away, commands queued for the reconnection (the group check, an acknowledgement) would only
+    // time out: fail them now. The task in progress, if any, stays pending and is delivered again.
+    if (!connection.connected) connection.interrupt();
+    else connection.client.once("close", () => connection?.interrupt()); // should it go while stopping
+  };
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+  // One connection for the consumer and the heartbeat (the consumer adds its own for reading). A worker that
+  // starts before Redis (a machine booting) waits for it rather than exiting; a wrong password still stops it.
+  connection = await RedisConnection.open(queueSettings.redis, {
+    unreachable: "retry",
+    onUnreachable: (message) => say(`${message}; waiting for it`),
+  });
+  if (controller.signal.aborted) connection.interrupt(); // stopped while the first attempt was under way
+  if (!await connection.waitConnected({ signal: controller.signal, onWaiting: say })) {
+    await connection.close();
+    say("stopped before Redis was reachable");
+    Deno.exit(0);
+  }
   const consumer = await TaskConsumer.connect({
     redis: connection,
     parse: parseTask,
@@ -75,20 +103,6 @@ try {
     name: settings.name ?? consumer.consumer,
     onLog: say,
   });
-  const controller = new AbortController();
-  const stop = () => {
-    if (controller.signal.aborted) return;
-    say("stopping after the clip in progress");
-    controller.abort();
-    // A blocking read need not run to its end (or to its timeout on a hung server).
-    connection.interruptReads();
-    // With Redis away, commands queued for the reconnection (the group check, an acknowledgement) would only
-    // time out: fail them now. The task in progress, if any, stays pending and is delivered again.
-    if (!connection.connected) connection.interrupt();
-    else connection.client.once("close", () => connection.interrupt()); // should it go while stopping
-  };
-  Deno.addSignalListener("SIGTERM", stop);
-  Deno.addSignalListener("SIGINT", stop);
   const server = metricsSettings.port === undefined ? undefined : startHealthServer({
     port: metricsSettings.port,
     hostname: metricsSettings.hostname,

@@ -140,6 +140,21 @@ export interface OpenOptions {
   readonly onUnreachable?: (message: string) => void;
 }
 
+/** Options of {@linkcode RedisConnection.waitConnected}. */
+export interface WaitOptions {
+  /**
+   * Stops waiting (the wait then resolves to false).
+   * @default waits until connected or closed
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Called after each failed connection attempt with a sentence: the server (password masked), why, and the
+   * delay before the next attempt.
+   * @default not called
+   */
+  readonly onWaiting?: (message: string) => void;
+}
+
 /**
  * A checked connection to Redis, shared by the queue roles.
  *
@@ -211,6 +226,56 @@ export class RedisConnection {
   /** Whether the connection to Redis is up now. */
   get connected(): boolean {
     return !this.#closed && this.client.status === "ready";
+  }
+
+  /**
+   * Waits until the connection is up: for a role that can do nothing without Redis (a worker) but should
+   * not exit when it starts before Redis. The client keeps reconnecting with its backoff (1 s doubling to
+   * 10 s) meanwhile, and each failed attempt is reported with the delay before the next one.
+   *
+   * @returns true once connected (at once when it is), false when the signal aborts first or the connection
+   *   is closed or interrupted; it never throws
+   *
+   * @example
+   * ```ts
+   * import { RedisConnection } from "./redis_connection.ts";
+   * const connection = await RedisConnection.open("redis://127.0.0.1:6379", { unreachable: "retry" });
+   * const stop = new AbortController();
+   * if (await connection.waitConnected({ signal: stop.signal, onWaiting: console.log })) {
+   *   console.log("connected");
+   * }
+   * await connection.close();
+   * ```
+   */
+  waitConnected(options: WaitOptions = {}): Promise<boolean> {
+    const { signal, onWaiting } = options;
+    if (this.connected) return Promise.resolve(true);
+    if (signal?.aborted || this.#closed || this.client.status === "end") return Promise.resolve(false);
+    const client = this.client;
+    return new Promise((resolve) => {
+      let lastError = "";
+      const onError = (e: Error) => (lastError = redactUrl(e.message || String(e)));
+      const onReconnecting = (delay: number) => {
+        const why = lastError ? ` (${lastError})` : "";
+        onWaiting?.(`waiting for Redis at ${this.display}${why}: next attempt in ${delay} ms`);
+      };
+      const done = (connected: boolean) => {
+        client.off("error", onError);
+        client.off("reconnecting", onReconnecting);
+        client.off("ready", onReady);
+        client.off("end", onEnd);
+        signal?.removeEventListener("abort", onAbort);
+        resolve(connected && !this.#closed);
+      };
+      const onReady = () => done(true);
+      const onEnd = () => done(false);
+      const onAbort = () => done(false);
+      client.on("error", onError);
+      client.on("reconnecting", onReconnecting);
+      client.once("ready", onReady);
+      client.once("end", onEnd);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   /**

@@ -10,7 +10,7 @@ import { CameraEmulator } from "../../tools/camera_emulator.ts";
 import { freePort } from "../../tools/free_port.ts";
 import { RedisConnection } from "../../lib/queue/redis_connection.ts";
 import { spawnTask } from "../helpers/deno_task.ts";
-import { repoPath } from "../helpers/media.ts";
+import { cutSample, repoPath } from "../helpers/media.ts";
 import { startRedis } from "../helpers/redis_server.ts";
 import { until } from "../helpers/until.ts";
 
@@ -167,6 +167,84 @@ Deno.test("worker: SIGTERM with Redis down, then with Redis hung, exits 0 within
     }
   }
   console.log(`worker SIGTERM: ${figures.join("; ")}`);
+});
+
+Deno.test("worker: started before Redis, waits for it (masked URL, growing delays), then analyses a task", async () => {
+  const port = freePort(); // chosen first: Redis comes up there later
+  const password = "Secr3t@x/y z";
+  const url = `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+  const videoDir = join(dir, "waits");
+  await Deno.mkdir(join(videoDir, "front"), { recursive: true });
+  await cutSample(join(videoDir, "front", "20260223-144601.mp4"), 1);
+  await using worker = spawnTask("worker", [], {
+    env: { REDIS_URL: url, VIDEO_DIR: videoDir, METRICS_PORT: "off", LOG_FORMAT: "text" },
+  });
+  await worker.waitFor(
+    /cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ yet: .*; waiting for it/,
+    30_000,
+  );
+  // The client's own backoff: 1 s (during the first attempt), 2 s, 4 s … between attempts.
+  await worker.waitFor(/waiting for Redis at .*next attempt in 4000 ms/, 30_000);
+  const waits = [...worker.stdout().matchAll(/waiting for Redis at (\S+) .*next attempt in (\d+) ms/g)];
+  const delays = waits.map((m) => Number(m[2]));
+  assert.ok(delays.length >= 2, worker.stdout());
+  assert.ok(delays.every((d, i) => i === 0 || d >= delays[i - 1]), `delays grow: ${delays}`);
+  assert.ok(waits.every((m) => m[1] === `redis://:***@127.0.0.1:${port}`), worker.stdout());
+  assert.ok(
+    !worker.stdout().includes("Secr3t") && !worker.stderr().includes("Secr3t"),
+    "password never shown",
+  );
+  const exited = await Promise.race([
+    worker.status.then(() => true),
+    new Promise((r) => setTimeout(r, 100, false)),
+  ]);
+  assert.equal(exited, false, `the worker is still running: ${worker.stderr()}`);
+
+  await using redis = await startRedis({ port, password });
+  await worker.waitFor(/consuming video_queue/, 30_000);
+  await using connection = await RedisConnection.open(redis.url);
+  const start = "2026-02-23T14:46:01.000+01:00";
+  const task = {
+    v: 1,
+    id: `front-${start}`,
+    camera: "front",
+    path: "front/20260223-144601.mp4",
+    start,
+    end: start,
+  };
+  await connection.client.xadd(
+    "video_queue",
+    "*",
+    "task",
+    JSON.stringify({ ...task, motion: { peak: 0.1, boxes: [] } }),
+  );
+  await worker.waitFor(/logged: front\/20260223-144601\.mp4/, 60_000);
+  const out = await worker.stop("SIGTERM");
+  assert.equal(out.code, 0, out.stderr);
+  const lines = (await Deno.readTextFile(join(videoDir, "detections_log.jsonl"))).trim().split("\n");
+  assert.deepEqual(lines.map((l) => [JSON.parse(l).id, JSON.parse(l).ok]), [[task.id, true]]);
+  console.log(
+    `worker before Redis: waited through ${delays.length} attempts (delays ${
+      delays.join(", ")
+    } ms), then 1 line`,
+  );
+});
+
+Deno.test("worker: SIGTERM while it waits for Redis exits 0 within seconds", async () => {
+  const port = freePort();
+  const videoDir = join(dir, "waits-stop");
+  await Deno.mkdir(videoDir, { recursive: true });
+  await using worker = spawnTask("worker", [], {
+    env: { REDIS_URL: `redis://:pw@127.0.0.1:${port}`, VIDEO_DIR: videoDir, METRICS_PORT: "off" },
+  });
+  await worker.waitFor(/waiting for Redis at .*next attempt in \d+ ms/, 30_000);
+  const t0 = performance.now();
+  const out = await worker.stop("SIGTERM");
+  const ms = performance.now() - t0;
+  console.log(`SIGTERM while waiting for Redis: exit ${out.code} in ${Math.round(ms)} ms`);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /stopped before Redis was reachable/);
+  assert.ok(ms < 5000, `exit took ${ms} ms`);
 });
 
 /**
