@@ -11,7 +11,7 @@
 import { hostname } from "node:os";
 import { type ClipTask, resolveClipPath, TaskError } from "./clip_task.ts";
 import { type DetectionLog, type LogLine, LogWriteError } from "./detection_log.ts";
-import { QUEUE_DEFAULTS } from "./queue_defaults.ts";
+import { QUEUE_DEFAULTS, retryBackoffMs } from "./queue_defaults.ts";
 import { CamwatchError } from "../errors.ts";
 import type { MetricsRegistry } from "../ops/metrics.ts";
 import type { DeadLetter, Delivery, TaskConsumer } from "./task_consumer.ts";
@@ -129,6 +129,8 @@ export class ClipWorker {
     "dead-letter": 0,
     retry: 0,
   };
+  /** log writes (a task's line or a dead letter's) that failed in a row, across the loops */
+  #failures = 0;
 
   /** Builds the worker; nothing runs until {@linkcode ClipWorker.run}. */
   constructor(options: ClipWorkerOptions) {
@@ -231,37 +233,65 @@ export class ClipWorker {
   }
 
   /**
-   * Writes the `ok: false` line for a task the queue gave up on.
+   * Writes the `ok: false` line for a task the queue gave up on. A line that cannot be written (a full disk)
+   * is tried again after the same backoff as a task's line (`retryBackoffMs` doubling up to
+   * `maxRetryBackoffMs`, shared with the task loop: one disk, one count of failures in a row), each failure
+   * reported through `onLog` (`retry: <path>: dead letter's line: …; next attempt in <ms> ms`), until it is
+   * written or the signal aborts.
    *
    * @param dead the dead letter; an entry whose task did not parse gets no line, since it has no id to log it
    *   under
+   * @param signal stops retrying
+   * @throws {LogWriteError} when the line cannot be written and the signal has aborted: the consumer then
+   *   leaves the entry pending, to be dead-lettered again by the next worker
    */
-  async deadLettered(dead: DeadLetter<ClipTask>): Promise<void> {
-    if (dead.task) await this.#options.log.append(this.#line(dead.task, undefined, dead.reason, 0));
+  async deadLettered(dead: DeadLetter<ClipTask>, signal?: AbortSignal): Promise<void> {
+    if (dead.task) {
+      const line = this.#line(dead.task, undefined, dead.reason, 0);
+      for (;;) {
+        try {
+          await this.#options.log.append(line);
+          this.#failures = 0;
+          break;
+        } catch (e) {
+          if (!(e instanceof LogWriteError) || signal?.aborted) throw e;
+          const delay = this.#nextBackoff();
+          this.#count(
+            "retry",
+            `${dead.task.path}: dead letter's line: ${e.message}; next attempt in ${delay} ms`,
+          );
+          await abortableDelay(delay, signal);
+        }
+      }
+    }
     this.#count("dead-letter", `${dead.task?.path ?? `entry ${dead.entryId}`}: ${dead.reason}`);
+  }
+
+  /** Counts one more failure in a row and returns how long to wait before the next try. */
+  #nextBackoff(): number {
+    return retryBackoffMs(++this.#failures, this.#options.retryBackoffMs, this.#options.maxRetryBackoffMs);
   }
 
   async #loop(signal?: AbortSignal): Promise<void> {
     const { consumer } = this.#options;
-    const first = this.#options.retryBackoffMs ?? QUEUE_DEFAULTS.retryBackoffMs;
-    const cap = this.#options.maxRetryBackoffMs ?? QUEUE_DEFAULTS.maxRetryBackoffMs;
-    let backoff = first;
-    const deliveries = consumer.consume({ signal, onDeadLetter: (d) => this.deadLettered(d) });
+    const deliveries = consumer.consume({ signal, onDeadLetter: (d) => this.deadLettered(d, signal) });
     for await (const delivery of deliveries) {
       try {
         await this.handle(delivery);
-        backoff = first;
+        this.#failures = 0;
       } catch (e) {
+        let delay: number;
         if (e instanceof QueueStepError && !signal?.aborted) {
           // Redis hiccuped after the line was written: the task comes back and is found in the log.
-          this.#count("retry", `${delivery.task.path}: ${e.message}; next task in ${backoff} ms`);
+          delay = this.#nextBackoff();
+          this.#count("retry", `${delivery.task.path}: ${e.message}; next task in ${delay} ms`);
         } else if (e instanceof LogWriteError) {
           // Not acknowledged: the task comes back, and its attempt is not spent on the disk's fault.
           await consumer.release(delivery).catch(() => {});
-          this.#count("retry", `${delivery.task.path}: ${e.message}; next task in ${backoff} ms`);
+          delay = this.#nextBackoff();
+          this.#count("retry", `${delivery.task.path}: ${e.message}; next task in ${delay} ms`);
         } else throw e;
-        await abortableDelay(backoff, signal);
-        backoff = Math.min(cap, backoff * 2);
+        await abortableDelay(delay, signal);
       }
     }
   }

@@ -47,8 +47,20 @@ export {
   type LogLine,
   LogWriteError,
 } from "./detection_log.ts";
-export { deadLetterStream, QUEUE_DEFAULTS, type QueueDefaults, truncateText } from "./queue_defaults.ts";
-export { type ConnectionSource, QueueError, RedisConnection, type RedisTarget } from "./redis_connection.ts";
+export {
+  deadLetterStream,
+  QUEUE_DEFAULTS,
+  type QueueDefaults,
+  retryBackoffMs,
+  truncateText,
+} from "./queue_defaults.ts";
+export {
+  type ConnectionSource,
+  QueueError,
+  RedisConnection,
+  type RedisTarget,
+  type WaitOptions,
+} from "./redis_connection.ts";
 export { TaskProducer, type TaskProducerOptions } from "./task_producer.ts";
 export {
   type BuriedTask,

@@ -85,6 +85,33 @@ export const QUEUE_DEFAULTS: QueueDefaults = Object.freeze({
 });
 
 /**
+ * How long a worker waits after `failures` failures in a row to write the log (its task line or a dead
+ * letter's line): `first` ms after the first, doubled after each further failure, never more than `cap`.
+ * The one backoff rule for a log that cannot be written, so that a full disk is not hammered.
+ *
+ * @param failures failures in a row, 1 or more (less counts as 1)
+ * @param first ms after the first failure
+ * @param cap most ms
+ * @default first QUEUE_DEFAULTS.retryBackoffMs (1000)
+ * @default cap QUEUE_DEFAULTS.maxRetryBackoffMs (60000)
+ * @returns the delay in ms
+ *
+ * @example
+ * ```ts
+ * import { retryBackoffMs } from "./queue_defaults.ts";
+ * console.log([1, 2, 3, 4, 10].map((n) => retryBackoffMs(n, 100, 400))); // [100, 200, 400, 400, 400]
+ * ```
+ */
+export function retryBackoffMs(
+  failures: number,
+  first: number = QUEUE_DEFAULTS.retryBackoffMs,
+  cap: number = QUEUE_DEFAULTS.maxRetryBackoffMs,
+): number {
+  // The exponent is bounded so that a long outage does not overflow to Infinity before the cap applies.
+  return Math.min(cap, first * 2 ** Math.min(Math.max(0, failures - 1), 30));
+}
+
+/**
  * Cuts a text to at most `max` characters, the last of them "…" (a surrogate pair is not split).
  *
  * @returns the text itself when it is short enough

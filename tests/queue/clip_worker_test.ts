@@ -78,6 +78,67 @@ Deno.test("a full disk: the task is not acknowledged, the worker backs off (capp
   console.log(`full disk: ${worker.counts.retry} failed writes, then ${rows.length} line for ${task(1).id}`);
 });
 
+Deno.test("a dead letter's line on a full disk is retried with the same capped backoff, and written once there is space", async () => {
+  await using redis = await startRedis();
+  await using analyzer = await YoloAnalyzer.create();
+  const logPath = join(videoDir, "full-dead.jsonl");
+  await Deno.symlink("/dev/full", logPath); // every write: ENOSPC
+  const options = {
+    redis: redis.url,
+    parse: parseTask,
+    blockMs: 100,
+    visibilityTimeoutMs: 300,
+    maxAttempts: 1,
+  };
+  await using producer = await TaskProducer.connect(options);
+  await using a = await TaskConsumer.connect({ ...options, consumer: "a" });
+  await using b = await TaskConsumer.connect({ ...options, consumer: "b" });
+  await using monitor = await QueueMonitor.connect(options);
+  const messages: { at: number; text: string }[] = [];
+  const worker = new ClipWorker({
+    consumer: b,
+    analyzer,
+    log: new DetectionLog(logPath),
+    videoDir,
+    retryBackoffMs: 100,
+    maxRetryBackoffMs: 400,
+    onLog: (text) => messages.push({ at: performance.now(), text }),
+  });
+  await producer.publish(task(1));
+  await take(a, 1); // "a" dies with it: "b" takes it over past the visibility timeout, over maxAttempts
+  const stop = new AbortController();
+  const running = worker.run(stop.signal);
+  try {
+    await until(() => worker.counts.retry >= 6, 30_000, "six failed writes of the dead letter's line");
+    const retries = messages.filter((m) => m.text.startsWith("retry:"));
+    assert.match(
+      retries[0].text,
+      /^retry: front\/20260223-144601\.mp4: dead letter's line: cannot write .*No space left on device/,
+    );
+    const delays = retries.map((m) => Number(/next attempt in (\d+) ms$/.exec(m.text)?.[1]));
+    assert.deepEqual(delays.slice(0, 6), [100, 200, 400, 400, 400, 400], "capped exponential backoff");
+    // Each attempt really waited its delay (a flat 500 ms loop would not give 100, 200 then 400).
+    const gaps = retries.slice(1, 6).map((m, i) => m.at - retries[i].at);
+    gaps.forEach((gap, i) => assert.ok(gap >= delays[i] - 15, `gap ${i}: ${gap} ms after ${delays[i]} ms`));
+    assert.ok(gaps.slice(2).every((gap) => gap < 400 + 300), `capped: ${gaps}`);
+    assert.equal(worker.counts["dead-letter"], 0);
+    assert.equal((await monitor.stats()).dead, 0, "buried only once its line is written");
+    console.log(`dead letter on a full disk: gaps between attempts ${gaps.map(Math.round).join(", ")} ms`);
+
+    await Deno.remove(logPath); // space again
+    await until(() => worker.counts["dead-letter"] === 1, 10_000, "the dead letter");
+  } finally {
+    stop.abort();
+    await running;
+  }
+  const rows = (await Deno.readTextFile(logPath)).trimEnd().split("\n").map((r) => JSON.parse(r));
+  assert.deepEqual(rows.map((r) => [r.id, r.ok]), [[task(1).id, false]]);
+  assert.match(rows[0].error, /gave up after 1 attempts/);
+  const stats = await monitor.stats();
+  assert.equal(stats.dead, 1);
+  assert.equal(stats.pending, 0);
+});
+
 Deno.test("a slow worker's real result wins over the ok:false line its task was dead-lettered with meanwhile", async () => {
   await using redis = await startRedis();
   await using analyzer = await YoloAnalyzer.create();
