@@ -5,13 +5,15 @@ gstreamer1.0-plugins-{base,good,bad}). Started by lib/camera_emulator.ts; not me
 It loops an H.264 Annex-B file whose access units are delimited by AUD NAL units (the TypeScript
 side prepares it with ffmpeg), re-stamping every access unit n with pts = n / fps so that time
 keeps rising across loops, as a real camera's does. Each client gets its own live pipeline, over
-TCP or UDP, with optional basic authentication. Prints one line "READY <port>" when it
+TCP or UDP (or only one of them: --transports udp makes the server answer "461 Unsupported
+transport" to a client asking for TCP, as VLC's RTSP server does), with optional basic authentication. Prints one line "READY <port>" when it
 listens, and stops cleanly on SIGTERM or SIGINT.
 
 With --live SOURCE it serves a live GStreamer source instead (a webcam: "v4l2src
 device=/dev/video0"), encoded to H.264 on the fly without B-frames.
 
 usage: camera_emulator.py (--file F.h264 --fps N | --live SOURCE) --port P --path /name [--user U]
+       [--transports tcp,udp]
        (the password is read from the CAMWATCH_CAMERA_PASSWORD environment variable when set,
         so that it never appears in a process list)
 """
@@ -23,8 +25,11 @@ import sys
 import gi
 
 gi.require_version("Gst", "1.0")
+gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+
+LOWER_TRANSPORTS = {"tcp": GstRtsp.RTSPLowerTrans.TCP, "udp": GstRtsp.RTSPLowerTrans.UDP}
 
 
 def access_units(data):
@@ -84,6 +89,7 @@ def main():
     parser.add_argument("--address", default="127.0.0.1")
     parser.add_argument("--path", default="/stream")
     parser.add_argument("--user", default="")
+    parser.add_argument("--transports", default="")
     args = parser.parse_args()
     password = os.environ.get("CAMWATCH_CAMERA_PASSWORD", "")
 
@@ -110,6 +116,14 @@ def main():
     # One pipeline per client: a client that stops reading (a hung viewer) then blocks only its
     # own stream, as with a real camera, instead of the one shared by everybody.
     factory.set_shared(False)
+    if args.transports:
+        allowed = GstRtsp.RTSPLowerTrans(0)
+        for name in args.transports.split(","):
+            if name not in LOWER_TRANSPORTS:
+                raise SystemExit(f"camera_emulator: --transports takes tcp and/or udp, got {name!r}")
+            allowed |= LOWER_TRANSPORTS[name]
+        # GStreamer answers a SETUP asking for any other transport with 461 Unsupported transport.
+        factory.set_protocols(allowed)
 
     if args.user:
         auth = GstRtspServer.RTSPAuth()

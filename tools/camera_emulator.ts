@@ -62,6 +62,12 @@ export interface CameraEmulatorOptions {
    */
   password?: string;
   /**
+   * RTSP transports the server accepts. With only `["udp"]` it answers a client asking for TCP
+   * with `461 Unsupported transport`, as VLC's RTSP server does; with only `["tcp"]` it refuses UDP.
+   * @default ["tcp", "udp"] (and UDP multicast)
+   */
+  transports?: readonly ("tcp" | "udp")[];
+  /**
    * Python 3 with PyGObject and GStreamer's RTSP server introspection data.
    * @default `CAMWATCH_PYTHON`, else /usr/bin/python3 when present, else python3
    */
@@ -125,6 +131,11 @@ export class CameraEmulator {
     if ((user === undefined) !== (password === undefined)) {
       throw new RangeError("camera user and password go together");
     }
+    if (options.transports?.length === 0 || options.transports?.some((t) => t !== "tcp" && t !== "udp")) {
+      throw new RangeError(
+        `camera transports must be "tcp" and/or "udp", got ${JSON.stringify(options.transports)}`,
+      );
+    }
     const live = options.gstSource ??
       (options.device === undefined ? undefined : `v4l2src device=${JSON.stringify(options.device)}`);
     const dir = await Deno.makeTempDir({ prefix: "camwatch-camera-" });
@@ -156,6 +167,7 @@ export class CameraEmulator {
         host,
       ];
       if (user !== undefined) args.push("--user", user);
+      if (options.transports) args.push("--transports", options.transports.join(","));
       let child: Deno.ChildProcess;
       try {
         child = new Deno.Command(options.python ?? defaultPython(), {
