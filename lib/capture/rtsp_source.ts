@@ -8,11 +8,12 @@
 
 import { join, resolve } from "node:path";
 import { CamwatchError } from "../errors.ts";
-import { captureArgs, spawnFfmpeg } from "../media/ffmpeg.ts";
+import { captureArgs, captureInputList, spawnFfmpeg } from "../media/ffmpeg.ts";
 import { stopProcess } from "../media/process.ts";
 import { FrameStream } from "../media/ffmpeg_frames.ts";
 import type { GrayFrame } from "./motion_detector.ts";
 import { redactText, redactUrl, urlPassword } from "../ops/redact.ts";
+import { passwordEncodingProblem, PERCENT_ENCODING_HINT } from "./camera_url.ts";
 
 /** A recorded piece of the stream, complete and playable. */
 export interface CameraSegment {
@@ -50,7 +51,9 @@ export interface RtspSourceOptions {
   /** folder for this camera's segment cache (created; each connection gets a subfolder) */
   readonly cacheDir: string;
   /**
-   * RTSP transport.
+   * RTSP transport. A camera that answers `461 Unsupported transport` to it is asked again at
+   * once over the other one, for as long as the source runs (VLC's RTSP server refuses TCP),
+   * and the `disconnected` event's reason says so; a camera refusing both stops the source.
    * @default "tcp"
    */
   readonly transport?: "tcp" | "udp";
@@ -88,8 +91,9 @@ export interface RtspSourceOptions {
 }
 
 /**
- * The camera cannot be used as configured (wrong credentials, a missing file): retrying would
- * not help, so the source stops instead of reconnecting.
+ * The camera cannot be used as configured (wrong credentials, a refusal, a missing file, a
+ * password that breaks its URL): retrying would not help, so the source stops instead of
+ * reconnecting.
  *
  * @example
  * ```ts
@@ -103,6 +107,52 @@ export interface RtspSourceOptions {
  * ```
  */
 export class RtspSourceError extends CamwatchError {}
+
+/** A status line ffmpeg reports from an RTSP or HTTP answer (its first try without a login is silent). */
+const ANSWER = /(?:method \w+ failed: |Server returned |HTTP error )(\d{3})\b/i;
+
+/**
+ * What a camera's refusal means. `stop`: `always` ends the source; `first` ends it only while
+ * none of its connections has delivered a frame (a URL that never worked is reported once,
+ * while a camera that worked with it and now answers so is likely restarting, and is retried);
+ * `never` retries with the usual backoff.
+ */
+const ANSWERS: Record<
+  number,
+  { readonly what: string; readonly check: string; readonly stop: "always" | "first" | "never" }
+> = {
+  400: {
+    what: "answered 400 Bad Request",
+    check:
+      "it does not understand the request for this URL; check the URL's path and query (the stream's name " +
+      "and parameters as the camera's manual writes them, reserved characters percent-encoded)",
+    stop: "first",
+  },
+  401: {
+    what: "refused the login (401 Unauthorized)",
+    check: `check the user and password (${PERCENT_ENCODING_HINT})`,
+    stop: "always",
+  },
+  403: {
+    what: "refused access (403 Forbidden)",
+    check:
+      "the camera refuses this user or this address; check the user's rights on the camera (live view, " +
+      "RTSP) and any list of addresses it accepts",
+    stop: "first",
+  },
+  404: {
+    what: "has no stream at this path (404 Not Found)",
+    check: "check the path, e.g. the main/sub stream names in the camera's manual (/stream1 and /stream2, " +
+      "/Streaming/Channels/101 and /102, /cam/realmonitor?channel=1&subtype=0 and subtype=1); retrying, " +
+      "in case the stream is not published yet",
+    stop: "never",
+  },
+};
+
+/** The setting that picks the transport, in words for a hint. */
+function transportSetting(transport: "tcp" | "udp"): string {
+  return `set RTSP_TRANSPORT=${transport} (or "transport": "${transport}" in the cameras file)`;
+}
 
 /** Items waiting for the consumer, and the consumer waiting for items. */
 class Queue<T> {
@@ -164,6 +214,10 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
   #running: Promise<void> | undefined;
   #session = 0;
   #collecting: Promise<void> = Promise.resolve();
+  /** the RTSP transport asked for now: the configured one until the camera refuses it */
+  #transport: "tcp" | "udp";
+  /** whether any connection has delivered a frame */
+  #delivered = false;
 
   /** Creates the source; nothing starts until it is iterated. */
   constructor(options: RtspSourceOptions) {
@@ -172,14 +226,20 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
     this.displayUrl = redactUrl(options.url);
     const password = urlPassword(options.url);
     this.#secrets = password ? [password] : [];
+    this.#transport = options.transport ?? "tcp";
   }
 
   /**
    * Starts the camera (on first iteration) and yields its events until closed.
    *
    * @throws {Error} when the source is iterated a second time
-   * @throws {RtspSourceError} from the iteration when the camera is a file that does not exist, or when the
-   *   camera refuses the login (401 Unauthorized); other connection failures are retried, not thrown
+   * @throws {RtspSourceError} from the iteration when the camera is a file that does not exist; when its URL's
+   *   password holds an unencoded `/`, `?`, `#`, space or stray `%` (the message explains percent-encoding);
+   *   when the camera refuses the login (401 Unauthorized); when it answers 403 Forbidden or 400 Bad Request
+   *   before any connection delivered a frame (once it has worked, they are retried: the camera may be
+   *   restarting); when it refuses both RTSP transports (461 Unsupported transport). A 404 Not Found is
+   *   retried (the stream may not be published yet), with the reason in the `disconnected` event, and so
+   *   are other connection failures
    */
   [Symbol.asyncIterator](): AsyncIterator<SourceEvent> {
     if (this.#running) throw new Error("an RtspSource can be iterated only once");
@@ -222,18 +282,52 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
       } catch (cause) {
         throw new RtspSourceError(`camera file not found: ${url}`, { cause });
       }
+    } else {
+      const problem = passwordEncodingProblem(url);
+      if (problem) throw new RtspSourceError(`camera ${this.displayUrl}: ${problem}`);
     }
+    const isRtsp = /^rtsps?:\/\//i.test(url);
+    const refused = new Set<"tcp" | "udp">();
     let attempt = 0;
     while (!this.#closing) {
       const session = ++this.#session;
       this.#queue.push({ type: "connecting", session, attempt });
       const result = await this.#connect(session);
       if (result.frames > 0) attempt = 0;
-      this.#queue.push({ type: "disconnected", session, reason: result.reason, frames: result.frames });
-      if (result.unauthorized) {
-        throw new RtspSourceError(
-          `camera ${this.displayUrl} refused the login (401 Unauthorized): check the user and password`,
-        );
+      let reason = result.reason;
+      const answer = result.answer === undefined ? undefined : ANSWERS[result.answer];
+      if (!this.#closing && result.answer === 461 && isRtsp) {
+        const from = this.#transport;
+        const to = from === "tcp" ? "udp" : "tcp";
+        refused.add(from);
+        const refusal = `refuses RTSP over ${from.toUpperCase()} (461 Unsupported transport)`;
+        if (refused.has(to)) {
+          this.#queue.push({
+            type: "disconnected",
+            session,
+            reason: `the camera ${refusal} and over ${to.toUpperCase()}`,
+            frames: result.frames,
+          });
+          throw new RtspSourceError(
+            `camera ${this.displayUrl} refuses RTSP over both TCP and UDP (461 Unsupported transport)`,
+          );
+        }
+        // Asked again at once over the other transport: no backoff, the camera answered.
+        this.#transport = to;
+        reason = `the camera ${refusal}: using ${to.toUpperCase()}; ${transportSetting(to)} to skip this`;
+        this.#queue.push({ type: "disconnected", session, reason, frames: result.frames });
+        continue;
+      }
+      if (answer && !this.#closing) {
+        const message = `camera ${this.displayUrl} ${answer.what}: ${answer.check}`;
+        const stop = answer.stop === "always" || (answer.stop === "first" && !this.#delivered);
+        reason = stop || answer.stop === "never"
+          ? message
+          : `${message} (retrying: it worked before, the camera may be restarting)`;
+        this.#queue.push({ type: "disconnected", session, reason, frames: result.frames });
+        if (stop) throw new RtspSourceError(message);
+      } else {
+        this.#queue.push({ type: "disconnected", session, reason, frames: result.frames });
       }
       if (this.#closing || isFile) return;
       const inMs = Math.min(retryMaxMs, retryInitialMs * 2 ** attempt);
@@ -250,24 +344,32 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
   }
 
   /** One ffmpeg run: frames and segments until it exits. */
-  async #connect(session: number): Promise<{ frames: number; reason: string; unauthorized: boolean }> {
+  async #connect(session: number): Promise<{ frames: number; reason: string; answer: number | undefined }> {
     const { url, cacheDir, stallTimeoutMs = 10_000 } = this.#options;
     const segmentDir = join(cacheDir, `session-${String(session).padStart(4, "0")}`);
     await Deno.mkdir(segmentDir, { recursive: true });
-    const child = spawnFfmpeg(captureArgs(url, {
+    const options = {
       segmentDir,
-      transport: this.#options.transport,
+      transport: this.#transport,
       segmentSeconds: this.#options.segmentSeconds,
       motionFps: this.#options.motionFps,
       motionWidth: this.#options.motionWidth,
       timeoutSeconds: stallTimeoutMs / 1000,
-    }));
+      // A password on ffmpeg's command line is shown to every local user by `ps`.
+      inputOnStdin: this.#secrets.length > 0 && /^(rtsps?|https?):\/\//i.test(url),
+    };
+    const child = spawnFfmpeg(
+      captureArgs(url, options),
+      options.inputOnStdin ? captureInputList(url, options) : undefined,
+    );
     this.#child = child;
-    let unauthorized = false;
+    // The camera's last refusal (RTSP or HTTP status of 400 and up), as ffmpeg reports it.
+    let answer: number | undefined;
     const stream = new FrameStream(child, {
       bytesPerPixel: 1,
       onLine: (line) => {
-        if (/401 Unauthorized/i.test(line)) unauthorized = true;
+        const status = Number(ANSWER.exec(line)?.[1]);
+        if (status >= 400) answer = status;
       },
     });
 
@@ -292,7 +394,10 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
         const arrival = Date.now();
         zero = Math.min(zero, arrival - raw.time * 1000);
         lastFrame = performance.now();
-        if (frames++ === 0) this.#queue.push({ type: "connected", session });
+        if (frames++ === 0) {
+          this.#delivered = true;
+          this.#queue.push({ type: "connected", session });
+        }
         const frame: GrayFrame = {
           ts: Math.round(zero + raw.time * 1000),
           width: raw.width,
@@ -317,7 +422,7 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
       : stream.errors.length
       ? redactText(stream.errors.slice(-2).join("; "), this.#secrets)
       : "stream ended";
-    return { frames, reason, unauthorized };
+    return { frames, reason, answer };
   }
 
   /** Reports newly completed segments; calls are chained so that none is read twice. */

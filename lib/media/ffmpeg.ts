@@ -196,6 +196,8 @@ export function spawnError(tool: string, error: unknown): MediaError {
  * Starts ffmpeg with piped stdout and stderr; a missing ffmpeg becomes a {@linkcode MediaError}
  * that says how to install it.
  *
+ * @param stdin text written to ffmpeg's stdin, which is then closed (an input list read from `pipe:0`, see
+ *   {@linkcode captureInputList}); without it stdin is null
  * @returns the running process; reading its stdout and stderr is the caller's job (ffmpeg blocks when a pipe
  *   fills up)
  * @throws {MediaError} when ffmpeg is not installed or cannot be started (no `--allow-run` for it, say)
@@ -206,12 +208,24 @@ export function spawnError(tool: string, error: unknown): MediaError {
  * const child = spawnFfmpeg(decodeFramesArgs("video/samples/vtest.mp4"));
  * ```
  */
-export function spawnFfmpeg(args: string[]): Deno.ChildProcess {
+export function spawnFfmpeg(args: string[], stdin?: string): Deno.ChildProcess {
+  let child: Deno.ChildProcess;
   try {
-    return new Deno.Command("ffmpeg", { args, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
+    child = new Deno.Command("ffmpeg", {
+      args,
+      stdin: stdin === undefined ? "null" : "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
   } catch (e) {
     throw spawnError("ffmpeg", e);
   }
+  if (stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    // An ffmpeg that exits before reading (bad arguments) closes the pipe: its stderr says why.
+    writer.write(new TextEncoder().encode(stdin)).then(() => writer.close()).catch(() => {});
+  }
+  return child;
 }
 
 /** Options of {@linkcode runFfmpeg}. */
@@ -505,6 +519,56 @@ export interface CaptureArgsOptions {
    * @default 10
    */
   readonly timeoutSeconds?: number;
+  /**
+   * Read a camera URL from an ffconcat list on stdin ({@linkcode captureInputList}, written with
+   * `spawnFfmpeg(args, list)`) instead of the command line, where any local user can read it
+   * (`ps`, /proc/PID/cmdline) with the password it holds. For `rtsp(s)://` and `http(s)://`
+   * inputs; a file is always named on the command line.
+   * @default false
+   */
+  readonly inputOnStdin?: boolean;
+}
+
+/**
+ * What a camera input read from stdin may open: the list itself (pipe), RTSP with RTP over UDP
+ * or TCP, TLS, and HTTP. ffmpeg's default for an input read from a pipe allows none of them.
+ */
+const LIVE_PROTOCOLS = "pipe,rtsp,rtsps,rtp,srtp,udp,tcp,tls,http,https,httpproxy,crypto,data";
+
+/**
+ * The ffconcat list that hands a camera URL to the ffmpeg of {@linkcode captureArgs} with
+ * `inputOnStdin`: ffmpeg 5.1 has no way to read an option's value from a file (`-/option` came
+ * in 7.0), but its concat demuxer reads a list from `pipe:0` whose one entry is the URL, with
+ * the input options (transport, read timeout, wall-clock timestamps) as `option` lines. The URL
+ * then never appears in ffmpeg's command line. Never write it to a file: it holds the password.
+ *
+ * @param options the options given to {@linkcode captureArgs}; `transport` and `timeoutSeconds` are used
+ * @throws {RangeError} when `input` is not an `rtsp(s)://` or `http(s)://` URL, or holds a control character
+ *   (a line break would end the list's line)
+ *
+ * @example
+ * ```ts
+ * import { captureArgs, captureInputList, spawnFfmpeg } from "./ffmpeg.ts";
+ * const url = "rtsp://admin:secret@192.168.1.20/stream1";
+ * const options = { segmentDir: "/tmp/cache/front", inputOnStdin: true };
+ * const child = spawnFfmpeg(captureArgs(url, options), captureInputList(url, options));
+ * ```
+ */
+export function captureInputList(
+  input: string,
+  options: Partial<CaptureArgsOptions> = {},
+): string {
+  if (!isLiveInput(input)) throw new RangeError("only an rtsp(s):// or http(s):// URL is read from a list");
+  // deno-lint-ignore no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(input)) throw new RangeError("a camera URL cannot hold a control character");
+  const args = liveInputArgs(
+    input,
+    options.transport ?? "tcp",
+    options.timeoutSeconds ?? CAPTURE_STREAM_SETTINGS.timeoutSeconds.default,
+  );
+  const lines = ["ffconcat version 1.0", `file '${input.replaceAll("'", "'\\''")}'`];
+  for (let i = 0; i < args.length; i += 2) lines.push(`option ${args[i].slice(1)} ${args[i + 1]}`);
+  return lines.join("\n") + "\n";
 }
 
 /**
@@ -512,6 +576,8 @@ export interface CaptureArgsOptions {
  * re-encode) into short MP4 segments listed in `segments.csv` as they complete, and small grey
  * frames for motion on stdout, each announced by a `showinfo` line on stderr. `input` is an
  * `rtsp://` or `rtsps://` URL, an `http(s)://` MJPEG stream, or a file (read at its own pace).
+ * With `inputOnStdin`, a URL is read from {@linkcode captureInputList}'s list on stdin instead of
+ * being named here.
  *
  * @param options numbers are not range-checked here: {@linkcode CAPTURE_STREAM_SETTINGS} holds the bounds the
  *   configuration checks
@@ -531,15 +597,21 @@ export function captureArgs(input: string, options: CaptureArgsOptions): string[
     motionFps = CAPTURE_STREAM_SETTINGS.motionFps.default,
     motionWidth = CAPTURE_STREAM_SETTINGS.motionWidth.default,
     timeoutSeconds = CAPTURE_STREAM_SETTINGS.timeoutSeconds.default,
+    inputOnStdin = false,
   } = options;
+  const live = isLiveInput(input);
+  // The URL and its options are in the list on stdin (captureInputList).
+  const fromList = live && inputOnStdin;
+  const inputArgs = fromList
+    ? ["-protocol_whitelist", LIVE_PROTOCOLS, "-f", "concat", "-safe", "0", "-i", "pipe:0"]
+    : ["-i", input];
   return [
     ...SHOWINFO_LOGGING,
     // A file plays at its own pace, like a camera.
-    ...(isLiveInput(input) ? liveInputArgs(input, transport, timeoutSeconds) : ["-re"]),
+    ...(fromList ? [] : live ? liveInputArgs(input, transport, timeoutSeconds) : ["-re"]),
     "-fflags",
     "+genpts+discardcorrupt",
-    "-i",
-    input,
+    ...inputArgs,
     "-map",
     "0:v:0",
     "-c",
