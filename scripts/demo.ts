@@ -19,6 +19,7 @@ import { numberVar, readAnalyzerSettings, readQueueSettings, readVar } from "../
 import { DetectionLog, type LogLine } from "../lib/queue/detection_log.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
 import { PrivateRedis } from "../tools/private_redis.ts";
+import { defaultLogPath } from "../lib/queue/queue_defaults.ts";
 import { RedisConnection } from "../lib/queue/redis_connection.ts";
 import { TaskConsumer } from "../lib/queue/task_consumer.ts";
 import { TaskProducer } from "../lib/queue/task_producer.ts";
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
     );
     const consumer = stack.use(await TaskConsumer.connect({ redis: connection, parse: parseTask, stream }));
     const analyzer = stack.use(await YoloAnalyzer.create(analysis));
-    const log = new DetectionLog(join(videoDir, "detections_log.jsonl"));
+    const log = new DetectionLog(defaultLogPath(videoDir));
     const published = new Set<string>();
     const publisher = new ClipPublisher(producer, {
       onTask: (task) => published.add(task.id),

@@ -215,7 +215,8 @@ try {
 
   const line = await waitFor("a clip's log line with person", 300_000, async () => {
     const out = await compose(
-      ["exec", "-T", "--index", "1", "worker", "cat", "/video/detections_log.jsonl"],
+      // The log is a folder of one file per day (detections.d): all of them, through a shell for the glob.
+      ["exec", "-T", "--index", "1", "worker", "sh", "-c", "cat /video/detections.d/*.jsonl"],
       {
         check: false,
         timeoutMs: 30_000,

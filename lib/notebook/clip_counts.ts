@@ -7,7 +7,7 @@
  * ```ts
  * import { clipsPerCamera, clipsPerClass } from "./clip_counts.ts";
  *
- * const log = "video/detections_log.jsonl";
+ * const log = "video/detections.d";
  * console.log((await clipsPerClass(log, { day: "today", minScore: 0.5 })).toRecords());
  * console.log((await clipsPerCamera(log, { day: "today" })).toRecords());
  * ```
@@ -72,7 +72,7 @@ interface CameraTally extends Span {
  * @example
  * ```ts
  * import { clipsPerClass } from "./clip_counts.ts";
- * const df = await clipsPerClass("video/detections_log.jsonl", { minScore: 0.5 });
+ * const df = await clipsPerClass("video/detections.d", { minScore: 0.5 });
  * for (const row of df.toRecords()) console.log(row.label, row.clips, row.best);
  * ```
  */
@@ -126,7 +126,7 @@ export async function clipsPerClass(
  * @example
  * ```ts
  * import { clipsPerCamera } from "./clip_counts.ts";
- * const df = await clipsPerCamera("video/detections_log.jsonl", { day: "today" });
+ * const df = await clipsPerCamera("video/detections.d", { day: "today" });
  * console.log(df.toRecords());
  * ```
  */

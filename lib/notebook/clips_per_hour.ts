@@ -7,7 +7,7 @@
  * ```ts
  * import { clipsPerHour } from "./clips_per_hour.ts";
  *
- * const hours = await clipsPerHour("video/detections_log.jsonl", { day: "today", by: "label" });
+ * const hours = await clipsPerHour("video/detections.d", { day: "today", by: "label" });
  * console.log(hours.toRecords());
  * ```
  *
@@ -81,7 +81,7 @@ const HOUR_COLUMNS = ["hour", "hour_label", "utc_offset", "clips"];
  * @example
  * ```ts
  * import { clipsPerHour } from "./clips_per_hour.ts";
- * const df = await clipsPerHour("video/detections_log.jsonl", {
+ * const df = await clipsPerHour("video/detections.d", {
  *   day: "2026-10-25",
  *   timeZone: "Europe/Berlin",
  *   by: "label",

@@ -7,7 +7,7 @@
  * ```ts
  * import { clipsWith } from "./clips_with.ts";
  *
- * const cats = await clipsWith("video/detections_log.jsonl", "cat", { day: "today" });
+ * const cats = await clipsWith("video/detections.d", "cat", { day: "today" });
  * console.log(`${cats.height} clips with a cat today`);
  * ```
  *
@@ -67,7 +67,7 @@ const COLUMNS =
  * @example
  * ```ts
  * import { clipsWith } from "./clips_with.ts";
- * const cats = await clipsWith("video/detections_log.jsonl", "cat", {
+ * const cats = await clipsWith("video/detections.d", "cat", {
  *   day: "today",
  *   timeZone: "Europe/Berlin",
  *   minScore: 0.5,

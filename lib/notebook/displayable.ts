@@ -198,7 +198,7 @@ export function tableHtml(rows: readonly Record<string, unknown>[], caption: str
  * ```ts
  * import { clipsPerCamera } from "./clip_counts.ts";
  * import type { TableData } from "./displayable.ts";
- * const tables: TableData[] = [[{ camera: "front", clips: 3 }], await clipsPerCamera("video/detections_log.jsonl")];
+ * const tables: TableData[] = [[{ camera: "front", clips: 3 }], await clipsPerCamera("video/detections.d")];
  * ```
  */
 export type TableData = readonly Record<string, unknown>[] | { toRecords(): Record<string, unknown>[] };

@@ -288,13 +288,17 @@ export async function checkEnvironment(options: CheckEnvironmentOptions = {}): P
       } catch (e) {
         throw new Error(`${settings.logPath} does not exist yet`, { cause: e });
       }
+      // The last day only: a year of log is not read to say that the workers write it.
+      const log = new DetectionLog(settings.logPath);
+      const files = (await log.files()).length;
       let lines = 0;
       let failed = 0;
-      for await (const line of new DetectionLog(settings.logPath).read()) {
+      for await (const line of log.read({ from: Date.now() - 86_400_000 })) {
         lines++;
         if (!line.ok) failed++;
       }
-      return `${settings.logPath}: ${lines} clips, ${failed} failed`;
+      const held = log.partition ? `${files} ${log.partition} files; ` : "";
+      return `${settings.logPath}: ${held}${lines} clips in the last 24 hours, ${failed} failed`;
     }),
   );
   return new EnvironmentReport(checks.map((c) => ({ ...c, detail: redactUrl(c.detail) })));

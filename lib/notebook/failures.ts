@@ -6,7 +6,7 @@
  * ```ts
  * import { failureCounts } from "./failures.ts";
  *
- * const counts = await failureCounts("video/detections_log.jsonl", { day: "today" });
+ * const counts = await failureCounts("video/detections.d", { day: "today" });
  * console.log(counts.toRecords());
  * ```
  *
@@ -58,7 +58,7 @@ const COUNT_COLUMNS = "error:str clips:u32 first:datetime last:datetime example:
  * @example
  * ```ts
  * import { failures } from "./failures.ts";
- * const df = await failures("video/detections_log.jsonl");
+ * const df = await failures("video/detections.d");
  * for (const f of df.toRecords()) console.log(f.filename, f.error);
  * ```
  */
@@ -91,7 +91,7 @@ export async function failures(source: LogSource, options: TimeRangeOptions = {}
  * @example
  * ```ts
  * import { failureCounts } from "./failures.ts";
- * const df = await failureCounts("video/detections_log.jsonl");
+ * const df = await failureCounts("video/detections.d");
  * console.log(df.toRecords()); // [{ error: "<clip>: moov atom not found", clips: 3, ... }]
  * ```
  */

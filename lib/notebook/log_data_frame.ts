@@ -13,7 +13,7 @@
  * import pl from "nodejs-polars";
  * import { logDataFrame } from "./log_data_frame.ts";
  *
- * const df = await logDataFrame("video/detections_log.jsonl");
+ * const df = await logDataFrame("video/detections.d");
  * console.log(df.filter(pl.col("camera").eq(pl.lit("front"))).sort("clip_start").tail(5).toRecords());
  * ```
  *
@@ -51,7 +51,7 @@ const OBJECT_COLUMNS = "id:str camera:str clip_start:datetime label:str frames:u
  * @example
  * ```ts
  * import { logDataFrame } from "./log_data_frame.ts";
- * const today = await logDataFrame("video/detections_log.jsonl", { day: "today" });
+ * const today = await logDataFrame("video/detections.d", { day: "today" });
  * console.log(`${today.height} clips today`, today.getColumn("filename").toArray());
  * ```
  */
@@ -79,7 +79,7 @@ export async function logDataFrame(source: LogSource, options: TimeRangeOptions 
  * ```ts
  * import pl from "nodejs-polars";
  * import { objectsDataFrame } from "./log_data_frame.ts";
- * const objects = await objectsDataFrame("video/detections_log.jsonl");
+ * const objects = await objectsDataFrame("video/detections.d");
  * console.log(objects.filter(pl.col("label").eq(pl.lit("cat"))).select("camera", "best").toRecords());
  * ```
  */

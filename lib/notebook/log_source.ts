@@ -7,7 +7,7 @@
  * ```ts
  * import { linesInRange, readLogLines, seenLabels } from "./log_source.ts";
  *
- * const lines = await readLogLines("video/detections_log.jsonl");
+ * const lines = await readLogLines("video/detections.d");
  * const today = await linesInRange(lines, { day: "today" });
  * console.log(today.filter(({ line }) => seenLabels(line, 0.5).includes("cat")).length);
  * ```
@@ -27,8 +27,8 @@ import { type TimeRangeOptions, Zone } from "./local_time.ts";
  * ```ts
  * import type { LogSource } from "./log_source.ts";
  * import { DetectionLog } from "../queue/detection_log.ts";
- * const log = new DetectionLog("video/detections_log.jsonl");
- * const sources: LogSource[] = [log, "video/detections_log.jsonl", await Array.fromAsync(log.read())];
+ * const log = new DetectionLog("video/detections.d");
+ * const sources: LogSource[] = [log, "video/detections.d", await Array.fromAsync(log.read())];
  * ```
  */
 export type LogSource = DetectionLog | string | Iterable<LogLine> | AsyncIterable<LogLine>;
@@ -76,7 +76,7 @@ export interface ScoreOptions {
  * @example
  * ```ts
  * import { readLogLines } from "./log_source.ts";
- * const lines = await readLogLines("video/detections_log.jsonl");
+ * const lines = await readLogLines("video/detections.d");
  * console.log(`${lines.length} clips logged`);
  * ```
  */
@@ -91,7 +91,8 @@ export async function readLogLines(source: LogSource): Promise<LogLine[]> {
 
 /**
  * The lines whose `clip_start` is in the range of the options, in log order, each with its
- * start instant. Without a range every line comes back, also one whose start cannot be read
+ * start instant. A log on disk (a path or a `DetectionLog`) reads only what the range touches: the
+ * files of its days in a folder log. Without a range every line comes back, also one whose start cannot be read
  * (its `t` is NaN); with one, such a line cannot be placed and is left out.
  *
  * @throws {RangeError} when `from`, `to` or `day` cannot be read, `timeZone` is not an IANA zone, or `to` is
@@ -101,7 +102,7 @@ export async function readLogLines(source: LogSource): Promise<LogLine[]> {
  * @example
  * ```ts
  * import { linesInRange } from "./log_source.ts";
- * const morning = await linesInRange("video/detections_log.jsonl", {
+ * const morning = await linesInRange("video/detections.d", {
  *   from: "2026-02-23T06:00",
  *   to: "2026-02-23T12:00",
  *   timeZone: "Europe/Berlin",
@@ -111,7 +112,12 @@ export async function readLogLines(source: LogSource): Promise<LogLine[]> {
  */
 export async function linesInRange(source: LogSource, options: TimeRangeOptions = {}): Promise<TimedLine[]> {
   const [start, end] = Zone.of(options).range(options);
-  const lines = (await readLogLines(source)).map((line) => ({ line, t: Date.parse(line.clip_start) }));
+  // A log on disk is asked for the range itself: a folder log then opens only the files it touches.
+  if (typeof source === "string") source = new DetectionLog(source);
+  const lines =
+    (source instanceof DetectionLog
+      ? await Array.fromAsync(source.read({ from: start, to: end }))
+      : await readLogLines(source)).map((line) => ({ line, t: Date.parse(line.clip_start) }));
   if (start === -Infinity && end === Infinity) return lines;
   return lines.filter(({ t }) => t >= start && t < end);
 }
@@ -154,7 +160,7 @@ export function cameraOf(line: LogLine): string {
  * @example
  * ```ts
  * import { scoredLines, seenLabels } from "./log_source.ts";
- * const { lines, minScore } = await scoredLines("video/detections_log.jsonl", { day: "today", minScore: 0.5 });
+ * const { lines, minScore } = await scoredLines("video/detections.d", { day: "today", minScore: 0.5 });
  * console.log(lines.filter(({ line }) => seenLabels(line, minScore).length).length);
  * ```
  */
@@ -175,7 +181,7 @@ export async function scoredLines(
  * @example
  * ```ts
  * import { lineRecord, linesInRange } from "./log_source.ts";
- * const records = (await linesInRange("video/detections_log.jsonl")).map(lineRecord);
+ * const records = (await linesInRange("video/detections.d")).map(lineRecord);
  * console.log(records.map((r) => new Date(r.clip_start)));
  * ```
  */

@@ -29,7 +29,7 @@
  * import * as Plot from "@observablehq/plot";
  * import { clipsPerHour, renderChart } from "./mod.ts";
  *
- * const perHour = await clipsPerHour("video/detections_log.jsonl", { day: new Date() });
+ * const perHour = await clipsPerHour("video/detections.d", { day: new Date() });
  * const chart = renderChart({
  *   title: "Clips per hour, today",
  *   x: { type: "time", label: null },

@@ -6,7 +6,7 @@
  * ```ts
  * import { processingSummary } from "./processing_times.ts";
  *
- * const summary = await processingSummary("video/detections_log.jsonl", { day: "today" });
+ * const summary = await processingSummary("video/detections.d", { day: "today" });
  * console.log(summary.toRecords().find((r) => r.metric === "realtime_factor"));
  * ```
  *
@@ -46,7 +46,7 @@ const METRICS = ["elapsed_ms", "frames", "ms_per_frame", "clip_seconds", "realti
  * @example
  * ```ts
  * import { processingTimes } from "./processing_times.ts";
- * const df = await processingTimes("video/detections_log.jsonl");
+ * const df = await processingTimes("video/detections.d");
  * console.log(df.select("filename", "ms_per_frame").toRecords());
  * ```
  */
@@ -96,7 +96,7 @@ export async function processingTimes(
  * @example
  * ```ts
  * import { processingSummary } from "./processing_times.ts";
- * const df = await processingSummary("video/detections_log.jsonl", { day: "today" });
+ * const df = await processingSummary("video/detections.d", { day: "today" });
  * console.log(df.toRecords().find((r) => r.metric === "ms_per_frame"));
  * ```
  */

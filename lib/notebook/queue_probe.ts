@@ -26,7 +26,7 @@ import type { QueueStatus } from "./queue_overview.ts";
  * import { ProbeTimeoutError, sendTestTask } from "./queue_probe.ts";
  * await using producer = await TaskProducer.connect({ redis: "redis://127.0.0.1:6379", parse: parseTask });
  * try {
- *   await sendTestTask(producer, new DetectionLog("video/detections_log.jsonl"), "front/a.mp4", { timeoutMs: 5000 });
+ *   await sendTestTask(producer, new DetectionLog("video/detections.d"), "front/a.mp4", { timeoutMs: 5000 });
  * } catch (e) {
  *   if (e instanceof ProbeTimeoutError) console.log(e.message);
  * }
@@ -123,7 +123,7 @@ export class ProbeResult {
  * import { TaskProducer } from "../queue/task_producer.ts";
  * import { sendTestTask } from "./queue_probe.ts";
  * await using producer = await TaskProducer.connect({ redis: "redis://127.0.0.1:6379", parse: parseTask });
- * const log = new DetectionLog("video/detections_log.jsonl");
+ * const log = new DetectionLog("video/detections.d");
  * const result = await sendTestTask(producer, log, "front/20260223-144657.mp4");
  * console.log(String(result));
  * ```
@@ -215,7 +215,7 @@ export class ProbeSkipped {
  * import { checkQueue } from "./queue_overview.ts";
  * import { tryTestTask } from "./queue_probe.ts";
  * await using queue = await checkQueue({ redis: "redis://127.0.0.1:6379", videoDir: "video" });
- * const log = new DetectionLog("video/detections_log.jsonl");
+ * const log = new DetectionLog("video/detections.d");
  * const outcome = await tryTestTask(queue, log, "front/20260223-144657.mp4");
  * console.log(String(outcome)); // the round trip, or why no test task was sent
  * ```

@@ -274,7 +274,7 @@ const SPLITS: readonly DatasetSplit[] = ["train", "val"];
  * import { sampleItems } from "./frame_filters.ts";
  * import { exportYoloDataset } from "./yolo_dataset_export.ts";
  * await using analyzer = await YoloAnalyzer.create();
- * const lines = (await new DetectionLog("video/detections_log.jsonl").tail(20)).filter((l) => l.ok);
+ * const lines = (await new DetectionLog("video/detections.d").tail(20)).filter((l) => l.ok);
  * const summary = await exportYoloDataset(analyzer, lines, "datasets/people", {
  *   videoDir: "video",
  *   classes: ["person"],

@@ -7,7 +7,7 @@
 
 import { ConfigError } from "../errors.ts";
 import { redactUrl } from "./redact.ts";
-import { QUEUE_DEFAULTS } from "../queue/queue_defaults.ts";
+import { defaultLogPath, QUEUE_DEFAULTS } from "../queue/queue_defaults.ts";
 import type { RedisTarget } from "../queue/redis_connection.ts";
 import { CAMERA_NAME_RULE, isCameraName } from "../capture/camera_name.ts";
 import { CLIP_TIMING } from "../capture/clip_timing.ts";
@@ -339,7 +339,10 @@ export function readQueueSettings(env: Env = Deno.env.toObject()): QueueSettings
 export interface WorkerSettings {
   /** `VIDEO_DIR`: the folder task paths are relative to (default `video`) */
   readonly videoDir: string;
-  /** `DETECTION_LOG`: the log file (default `<VIDEO_DIR>/detections_log.jsonl`) */
+  /**
+   * `DETECTION_LOG`: the log, a folder of one file per day (default `<VIDEO_DIR>/detections.d`), or one file
+   * when the path ends in `.jsonl` (the prototype's `<VIDEO_DIR>/detections_log.jsonl`)
+   */
   readonly logPath: string;
   /** `WORKER_CONCURRENCY`: clips analysed at once (default 1) */
   readonly concurrency: number;
@@ -360,14 +363,14 @@ export interface WorkerSettings {
  * @example
  * ```ts
  * import { readWorkerSettings } from "./config.ts";
- * console.log(readWorkerSettings({ VIDEO_DIR: "/srv/video" }).logPath); // "/srv/video/detections_log.jsonl"
+ * console.log(readWorkerSettings({ VIDEO_DIR: "/srv/video" }).logPath); // "/srv/video/detections.d"
  * ```
  */
 export function readWorkerSettings(env: Env = Deno.env.toObject()): WorkerSettings {
   const videoDir = readVar(env, "VIDEO_DIR") ?? "video";
   return {
     videoDir,
-    logPath: readVar(env, "DETECTION_LOG") ?? `${videoDir}/detections_log.jsonl`,
+    logPath: readVar(env, "DETECTION_LOG") ?? defaultLogPath(videoDir),
     concurrency: numberVar(env, "WORKER_CONCURRENCY", 1, { min: 1, max: 64, integer: true }),
     name: readVar(env, "WORKER_NAME"),
     visibilitySeconds: numberVar(env, "TASK_VISIBILITY_SECONDS", QUEUE_DEFAULTS.visibilityTimeoutMs / 1000, {
@@ -417,7 +420,7 @@ export function readMetricsSettings(env: Env, defaultPort: number): MetricsSetti
 export interface NotebookSettings {
   /** `VIDEO_DIR` and `DETECTION_LOG`, as the worker reads them */
   readonly videoDir: string;
-  /** the detection log (default `<VIDEO_DIR>/detections_log.jsonl`) */
+  /** the detection log (default the folder `<VIDEO_DIR>/detections.d`) */
   readonly logPath: string;
   /** where Redis is, and the stream */
   readonly queue: QueueSettings;
@@ -425,6 +428,8 @@ export interface NotebookSettings {
   readonly analyzer: AnalyzerSettings;
   /** `RTSP_URL`: the camera the camera notebook opens; undefined means the bundled emulator */
   readonly cameraUrl: string | undefined;
+  /** `RESULTS_HOURS`: how far back the results notebook reads the log, in hours (default 24) */
+  readonly resultsHours: number;
 }
 
 /**
@@ -432,13 +437,14 @@ export interface NotebookSettings {
  * worker sees what they see.
  *
  * @throws {ConfigError} what {@linkcode readWorkerSettings}, {@linkcode readQueueSettings} and {@linkcode
- *   readAnalyzerSettings} throw, and when `RTSP_URL` is set but not a camera URL
+ *   readAnalyzerSettings} throw, when `RTSP_URL` is set but not a camera URL, and when `RESULTS_HOURS` is
+ *   not a number of hours from 1 to ten years
  *
  * @example
  * ```ts
  * import { readNotebookSettings } from "./config.ts";
  * const s = readNotebookSettings({ VIDEO_DIR: "/srv/video", REDIS_URL: "redis://127.0.0.1:6379" });
- * console.log(s.logPath, s.queue.stream); // "/srv/video/detections_log.jsonl" "video_queue"
+ * console.log(s.logPath, s.queue.stream); // "/srv/video/detections.d" "video_queue"
  * ```
  */
 export function readNotebookSettings(env: Env = Deno.env.toObject()): NotebookSettings {
@@ -450,6 +456,7 @@ export function readNotebookSettings(env: Env = Deno.env.toObject()): NotebookSe
     queue: readQueueSettings(env),
     analyzer: readAnalyzerSettings(env),
     cameraUrl: url === undefined ? undefined : checkUrl(url, "RTSP_URL"),
+    resultsHours: numberVar(env, "RESULTS_HOURS", 24, { min: 1, max: 24 * 366 * 10 }),
   };
 }
 

@@ -111,7 +111,7 @@ export type TaskOutcome = "logged" | "failed" | "duplicate" | "dead-letter" | "r
  * const worker = new ClipWorker({
  *   consumer: await TaskConsumer.connect({ redis: "redis://127.0.0.1:6379", parse: parseTask }),
  *   analyzer: await YoloAnalyzer.create(),
- *   log: new DetectionLog("video/detections_log.jsonl"),
+ *   log: new DetectionLog("video/detections.d"),
  *   videoDir: "video",
  * });
  * await worker.run(controller.signal);
@@ -179,7 +179,7 @@ export class ClipWorker {
     // Keep the task while this worker is alive, however long the clip takes.
     using _hold = consumer.hold(delivery);
     // Delivered again after its result was written (the worker died before acknowledging).
-    if (await log.has(task.id, "ok")) {
+    if (await log.has(task.id, "ok", task.start)) {
       await queueStep(task, "acknowledging", () => consumer.ack(delivery));
       return this.#count("duplicate", `${task.path}: already in the log`);
     }

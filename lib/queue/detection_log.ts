@@ -5,6 +5,13 @@
  * notebook surface turns them into DataFrames (`logDataFrame`), so the pipeline never loads
  * nodejs-polars.
  *
+ * Two layouts: a folder (the default, `VIDEO_DIR/detections.d`) with one file per UTC day (or month)
+ * of the clips' start (log_partitions.ts), or one file (a path ending in `.jsonl`, the prototype's
+ * `detections_log.jsonl`). In a folder, a clip's lines are all in its start's file, so checking an
+ * id reads that file only, and the ids kept in memory are those of the few files touched last
+ * (`QUEUE_DEFAULTS.logIndexPartitions`): a worker's memory does not grow with the log. Readers take
+ * a range of clip starts and open only the files it touches. One file keeps every id it has seen.
+ *
  * Faults it survives:
  *
  * - a line is written whole or not at all: when a write fails part-way (a full disk: ENOSPC,
@@ -24,6 +31,18 @@
 
 import type { ObjectStats } from "../yolo/detection_summary.ts";
 import { CamwatchError } from "../errors.ts";
+import { basename, join } from "node:path";
+import {
+  isFolderLog,
+  type LogPartition,
+  type LogRange,
+  partitionInRange,
+  partitionKey,
+  partitionSpan,
+  rangeBounds,
+  startOfId,
+  UNDATED,
+} from "./log_partitions.ts";
 import { QUEUE_DEFAULTS, truncateText } from "./queue_defaults.ts";
 
 /** One log line: the prototype's fields (`ok`, `filename`, `detected`, `count`, `timestamp`)
@@ -107,33 +126,62 @@ export interface DetectionLogOptions {
    * @default 1024
    */
   readonly maxFieldChars?: number;
+  /**
+   * The period of a folder log's files (ignored for a single file): lines go to the file of their clip's
+   * start, in UTC.
+   * @default "day"
+   */
+  readonly partition?: LogPartition;
+  /**
+   * How many of a folder log's files have their ids kept in memory at once (the files touched last): the
+   * bound on a worker's memory for idempotency.
+   * @default 4
+   */
+  readonly indexedPartitions?: number;
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * The detection log file.
+ * The detection log: a folder of files by period (a path not ending in `.jsonl`), or one file.
  *
  * @example
  * ```ts
  * import { DetectionLog } from "./detection_log.ts";
- * const log = new DetectionLog("video/detections_log.jsonl");
- * for await (const line of log.read()) console.log(line.filename, line.detected);
+ * const log = new DetectionLog("video/detections.d");
+ * const from = Date.now() - 24 * 3600_000;
+ * for await (const line of log.read({ from })) console.log(line.filename, line.detected);
  * ```
  */
 export class DetectionLog {
-  /** path of the JSONL file */
+  /** the folder of a partitioned log, or the JSONL file */
   readonly path: string;
-  /** per id seen: whether it has an `ok: true` line */
-  #ids = new Map<string, boolean>();
-  #scanned = 0;
+  /** the period of the files, or undefined for a single file */
+  readonly partition: LogPartition | undefined;
   readonly #maxFieldChars: number;
+  readonly #indexed: number;
+  /** the files whose ids are known, least recently used first */
+  readonly #files = new Map<string, LogFile>();
 
-  /** Points at a log file; nothing is read or created until used. */
+  /** Points at a log; nothing is read or created until used. */
   constructor(path: string, options: DetectionLogOptions = {}) {
     this.path = path;
+    this.partition = isFolderLog(path) ? options.partition ?? QUEUE_DEFAULTS.logPartition : undefined;
     this.#maxFieldChars = options.maxFieldChars ?? QUEUE_DEFAULTS.logFieldChars;
+    this.#indexed = Math.max(1, options.indexedPartitions ?? QUEUE_DEFAULTS.logIndexPartitions);
+  }
+
+  /**
+   * The file a clip's lines go to: the log itself when it is one file, else the file of the clip start's
+   * period in the folder.
+   *
+   * @param clipStart the clip's start, ISO 8601 with zone
+   * @returns a path; `<folder>/undated.jsonl` when the start cannot be read
+   */
+  fileFor(clipStart: string | undefined): string {
+    if (this.partition === undefined) return this.path;
+    return join(this.path, `${partitionKey(clipStart, this.partition)}.jsonl`);
   }
 
   /**
@@ -142,7 +190,8 @@ export class DetectionLog {
    * result supersedes them (readers prefer it). Several processes may append at once: the check
    * and the write happen under an exclusive lock of the file. A line is written whole or not at
    * all: a torn last line left by a crashed writer is repaired first, and a write that fails
-   * part-way is cut off again. Text fields but `id` are cut to `maxFieldChars` with "…".
+   * part-way is cut off again. Text fields but `id` are cut to `maxFieldChars` with "…". In a folder
+   * log the line goes to the file of its `clip_start` (made, with the folder, when missing).
    *
    * @returns false when the id already has an `ok: true` line, or when `line` is `ok: false` and the id
    *   has any line (written by any process)
@@ -151,6 +200,211 @@ export class DetectionLog {
    */
   async append(line: LogLine): Promise<boolean> {
     const bounded = this.#bound(line);
+    if (this.partition !== undefined) {
+      try {
+        await Deno.mkdir(this.path, { recursive: true });
+      } catch (e) {
+        throw new LogWriteError(`cannot make the log folder ${this.path}: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
+    }
+    return await this.#file(this.fileFor(bounded.clip_start)).append(bounded);
+  }
+
+  /**
+   * Whether the log has a line with this id. In a folder log only the file of the clip's start is read.
+   *
+   * @param which `"ok"` counts only an `ok: true` line (a real result), `"any"` any line
+   * @param clipStart the clip's start, which names its file in a folder log
+   * @default which "any"
+   * @default clipStart the start written in the id (`<camera>-<start>`)
+   * @returns false when the log (or the clip's file) does not exist yet
+   * @throws {Deno.errors.PermissionDenied} and other file errors except a missing file
+   */
+  async has(id: string, which: "any" | "ok" = "any", clipStart: string | undefined = startOfId(id)): Promise<
+    boolean
+  > {
+    const ok = await this.#file(this.fileFor(clipStart)).lookup(id);
+    return which === "ok" ? ok === true : ok !== undefined;
+  }
+
+  /**
+   * One line per id, the files in time order and each in its own order: the id's first `ok: true`
+   * line, or its first line when it has none. Lines that do not parse (a torn last line, a file
+   * edited by hand) are skipped.
+   *
+   * @param range only the lines whose `clip_start` is in it; a folder log opens only the files it
+   *   touches. A line whose start cannot be read is in no bounded range.
+   * @default range every line
+   * @returns nothing when the log does not exist; lines without a string `id` are skipped too
+   * @throws {Deno.errors.PermissionDenied} and other file errors except a missing file
+   */
+  async *read(range: LogRange = {}): AsyncGenerator<LogLine> {
+    const [from, to] = rangeBounds(range);
+    const open = from === -Infinity && to === Infinity;
+    for (const path of await this.files(range)) {
+      for (const line of await readChosen(path)) {
+        if (open) yield line;
+        else {
+          const t = Date.parse(line.clip_start);
+          if (t >= from && t < to) yield line;
+        }
+      }
+    }
+  }
+
+  /**
+   * The files a range touches, in time order (a folder log's `undated.jsonl` last, and only for an open
+   * range); the one file of a single-file log.
+   *
+   * @default range every file
+   * @returns paths of files that exist (a missing folder has none); the single file's path even when missing
+   * @throws {Deno.errors.PermissionDenied} and other errors listing the folder, except a missing one
+   */
+  async files(range: LogRange = {}): Promise<string[]> {
+    if (this.partition === undefined) return [this.path];
+    const keys: string[] = [];
+    try {
+      for await (const entry of Deno.readDir(this.path)) {
+        if (entry.isDirectory || !entry.name.endsWith(".jsonl")) continue; // files, or links to them
+        const key = entry.name.slice(0, -".jsonl".length);
+        if ((key === UNDATED || partitionSpan(key)) && partitionInRange(key, range)) keys.push(key);
+      }
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return [];
+      throw e;
+    }
+    // A month sorts before its days ("2026-02" < "2026-02-01"), undated after every date.
+    keys.sort((a, b) => a === UNDATED ? 1 : b === UNDATED ? -1 : a < b ? -1 : a > b ? 1 : 0);
+    return keys.map((key) => join(this.path, `${key}.jsonl`));
+  }
+
+  /**
+   * The last `n` lines: of a folder log, from its newest files back until there are `n`.
+   *
+   * @returns at most `n` lines, oldest first (fewer when the log is shorter)
+   */
+  async tail(n: number): Promise<LogLine[]> {
+    const out: LogLine[] = [];
+    const files = (await this.files()).filter((f) => !f.endsWith(`${UNDATED}.jsonl`) || !this.partition);
+    for (let i = files.length - 1; i >= 0 && out.length < n; i--) {
+      const lines = await readChosen(files[i]);
+      out.unshift(...lines.slice(Math.max(0, lines.length - (n - out.length))));
+    }
+    return out;
+  }
+
+  /**
+   * Yields lines as they are appended (`tail -f`), until the signal aborts: an id's first line,
+   * and later its first `ok: true` line when the first was `ok: false` (the real result
+   * superseding a dead letter's line). In a folder log, the files of the last two days and those made
+   * since following began are watched: a line for an older clip (a backlog analysed days late) is not
+   * followed, only read.
+   *
+   * @returns lines as they complete (a line still being written waits for its newline); a missing file is
+   *   waited for
+   * @throws {Deno.errors.PermissionDenied} and other file errors except a missing file
+   */
+  async *follow(options: FollowOptions = {}): AsyncGenerator<LogLine> {
+    const { signal, intervalMs = 250, fromStart = true } = options;
+    const offsets = new Map<string, { offset: number; rest: string }>();
+    const seen = new Map<string, boolean>();
+    const watched = async (first: boolean): Promise<string[]> => {
+      if (this.partition === undefined) return [this.path];
+      const recent = partitionKey(new Date(Date.now() - 2 * 86_400_000).toISOString(), this.partition);
+      const all = await this.files();
+      if (first && fromStart) return all;
+      return all.filter((f) => {
+        const key = basename(f, ".jsonl");
+        return key >= recent || !offsets.has(f);
+      });
+    };
+    let first = true;
+    while (!signal?.aborted) {
+      for (const path of await watched(first)) {
+        let state = offsets.get(path);
+        if (!state) {
+          const size = !fromStart && (first || this.partition === undefined)
+            ? await Deno.stat(path).then((s) => s.size, () => 0)
+            : 0;
+          state = { offset: size, rest: "" };
+          offsets.set(path, state);
+        }
+        let chunk = new Uint8Array(0);
+        try {
+          const file = await Deno.open(path, { read: true });
+          await file.seek(state.offset, Deno.SeekMode.Start);
+          chunk = new Uint8Array(await new Response(file.readable).arrayBuffer());
+        } catch (e) {
+          if (!(e instanceof Deno.errors.NotFound)) throw e;
+        }
+        state.offset += chunk.length;
+        const lines = (state.rest + decoder.decode(chunk)).split("\n");
+        state.rest = lines.pop() ?? "";
+        for (const line of lines) {
+          const parsed = parseLine(line);
+          if (!parsed) continue;
+          const known = seen.get(parsed.id);
+          if (known === true || (known === false && parsed.ok !== true)) continue;
+          seen.set(parsed.id, parsed.ok === true);
+          yield parsed;
+        }
+      }
+      first = false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, intervalMs);
+        signal?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
+    }
+  }
+
+  /** The state of one file, kept among the few used last. */
+  #file(path: string): LogFile {
+    let file = this.#files.get(path);
+    if (file) this.#files.delete(path); // to the most recently used end
+    else file = new LogFile(path);
+    this.#files.set(path, file);
+    if (this.partition !== undefined) {
+      for (const old of this.#files.keys()) {
+        if (this.#files.size <= this.#indexed) break;
+        this.#files.delete(old);
+      }
+    }
+    return file;
+  }
+
+  /** The line with its text fields (all but `id`) cut to the limit. */
+  #bound(line: LogLine): LogLine {
+    const max = this.#maxFieldChars;
+    const out: Record<string, unknown> = { ...line };
+    for (const [key, value] of Object.entries(line)) {
+      if (key !== "id" && typeof value === "string" && value.length > max) {
+        out[key] = truncateText(value, max);
+      }
+    }
+    return out as unknown as LogLine;
+  }
+}
+
+/**
+ * One JSONL file of the log: the ids it holds (read incrementally as other writers append), and the
+ * locked, whole-line append.
+ */
+class LogFile {
+  readonly path: string;
+  /** per id seen: whether it has an `ok: true` line */
+  #ids = new Map<string, boolean>();
+  #scanned = 0;
+
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  async append(bounded: LogLine): Promise<boolean> {
     let file: Deno.FsFile;
     try {
       file = await Deno.open(this.path, { read: true, append: true, create: true });
@@ -190,19 +444,13 @@ export class DetectionLog {
     }
   }
 
-  /**
-   * Whether the log has a line with this id.
-   *
-   * @param which `"ok"` counts only an `ok: true` line (a real result), `"any"` any line
-   * @returns false when the log does not exist yet
-   * @throws {Deno.errors.PermissionDenied} and other file errors except a missing file
-   */
-  async has(id: string, which: "any" | "ok" = "any"): Promise<boolean> {
+  /** Whether the file has the id: true with an `ok: true` line, false with only others, undefined without. */
+  async lookup(id: string): Promise<boolean | undefined> {
     let file: Deno.FsFile;
     try {
       file = await Deno.open(this.path, { read: true });
     } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return false;
+      if (e instanceof Deno.errors.NotFound) return undefined;
       throw e;
     }
     try {
@@ -211,97 +459,7 @@ export class DetectionLog {
     } finally {
       file.close();
     }
-    const ok = this.#ids.get(id);
-    return which === "ok" ? ok === true : ok !== undefined;
-  }
-
-  /**
-   * One line per id, in file order: the id's first `ok: true` line, or its first line when it has
-   * none. Lines that do not parse (a torn last line, a file edited by hand) are skipped.
-   *
-   * @returns nothing when the file does not exist; lines without a string `id` are skipped too
-   * @throws {Deno.errors.PermissionDenied} and other file errors except a missing file
-   */
-  async *read(): AsyncGenerator<LogLine> {
-    let text: string;
-    try {
-      text = await Deno.readTextFile(this.path);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return;
-      throw e;
-    }
-    const lines: LogLine[] = [];
-    const chosen = new Map<string, number>();
-    for (const row of text.split("\n")) {
-      const parsed = parseLine(row);
-      if (!parsed) continue;
-      const at = chosen.get(parsed.id);
-      if (at === undefined || (parsed.ok === true && lines[at].ok !== true)) {
-        chosen.set(parsed.id, lines.length);
-      }
-      lines.push(parsed);
-    }
-    const keep = new Set(chosen.values());
-    for (let i = 0; i < lines.length; i++) if (keep.has(i)) yield lines[i];
-  }
-
-  /**
-   * The last `n` lines.
-   *
-   * @returns at most `n` lines, oldest first (fewer when the log is shorter); it reads the whole file
-   */
-  async tail(n: number): Promise<LogLine[]> {
-    const lines: LogLine[] = [];
-    for await (const line of this.read()) {
-      lines.push(line);
-      if (lines.length > n) lines.shift();
-    }
-    return lines;
-  }
-
-  /**
-   * Yields lines as they are appended (`tail -f`), until the signal aborts: an id's first line,
-   * and later its first `ok: true` line when the first was `ok: false` (the real result
-   * superseding a dead letter's line).
-   *
-   * @returns lines as they complete (a line still being written waits for its newline); a missing file is
-   *   waited for
-   * @throws {Deno.errors.PermissionDenied} and other file errors except a missing file
-   */
-  async *follow(options: FollowOptions = {}): AsyncGenerator<LogLine> {
-    const { signal, intervalMs = 250, fromStart = true } = options;
-    let offset = 0;
-    if (!fromStart) offset = await Deno.stat(this.path).then((s) => s.size, () => 0);
-    let rest = "";
-    const seen = new Map<string, boolean>();
-    while (!signal?.aborted) {
-      let chunk = new Uint8Array(0);
-      try {
-        const file = await Deno.open(this.path, { read: true });
-        await file.seek(offset, Deno.SeekMode.Start);
-        chunk = new Uint8Array(await new Response(file.readable).arrayBuffer());
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-      }
-      offset += chunk.length;
-      const lines = (rest + decoder.decode(chunk)).split("\n");
-      rest = lines.pop() ?? "";
-      for (const line of lines) {
-        const parsed = parseLine(line);
-        if (!parsed) continue;
-        const known = seen.get(parsed.id);
-        if (known === true || (known === false && parsed.ok !== true)) continue;
-        seen.set(parsed.id, parsed.ok === true);
-        yield parsed;
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, intervalMs);
-        signal?.addEventListener("abort", () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
-      });
-    }
+    return this.#ids.get(id);
   }
 
   /**
@@ -350,18 +508,30 @@ export class DetectionLog {
   #note(line: LogLine | undefined): void {
     if (line) this.#ids.set(line.id, line.ok === true || this.#ids.get(line.id) === true);
   }
+}
 
-  /** The line with its text fields (all but `id`) cut to the limit. */
-  #bound(line: LogLine): LogLine {
-    const max = this.#maxFieldChars;
-    const out: Record<string, unknown> = { ...line };
-    for (const [key, value] of Object.entries(line)) {
-      if (key !== "id" && typeof value === "string" && value.length > max) {
-        out[key] = truncateText(value, max);
-      }
-    }
-    return out as unknown as LogLine;
+/** A file's lines, one per id (its first `ok: true` line, or its first line), in file order. */
+async function readChosen(path: string): Promise<LogLine[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
   }
+  const lines: LogLine[] = [];
+  const chosen = new Map<string, number>();
+  for (const row of text.split("\n")) {
+    const parsed = parseLine(row);
+    if (!parsed) continue;
+    const at = chosen.get(parsed.id);
+    if (at === undefined || (parsed.ok === true && lines[at].ok !== true)) {
+      chosen.set(parsed.id, lines.length);
+    }
+    lines.push(parsed);
+  }
+  const keep = new Set(chosen.values());
+  return lines.filter((_, i) => keep.has(i));
 }
 
 function parseLine(line: string): LogLine | undefined {

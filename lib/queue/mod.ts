@@ -27,7 +27,7 @@
  * const worker = new ClipWorker({
  *   consumer,
  *   analyzer,
- *   log: new DetectionLog("video/detections_log.jsonl"),
+ *   log: new DetectionLog("video/detections.d"),
  *   videoDir: "video",
  * });
  * await using _heartbeat = await monitor.startHeartbeat(worker.name, () => ({ tasks: worker.counts }));
@@ -48,7 +48,17 @@ export {
   LogWriteError,
 } from "./detection_log.ts";
 export {
+  isFolderLog,
+  type LogPartition,
+  type LogRange,
+  partitionKey,
+  partitionSpan,
+  startOfId,
+  UNDATED,
+} from "./log_partitions.ts";
+export {
   deadLetterStream,
+  defaultLogPath,
   QUEUE_DEFAULTS,
   type QueueDefaults,
   retryBackoffMs,

@@ -31,6 +31,12 @@ export interface QueueDefaults {
   readonly deadLetterReasonChars: number;
   /** most characters of a log line's text field (`filename`, `error`, …), cut with "…" */
   readonly logFieldChars: number;
+  /** the log's folder inside the video folder (a name no camera can have: camera names hold no dot) */
+  readonly logFolder: string;
+  /** the period of the log's files: one per UTC day of the clips' start */
+  readonly logPartition: "day" | "month";
+  /** files of a folder log whose ids a writer keeps in memory at once (the bound on its memory) */
+  readonly logIndexPartitions: number;
   /** ms a worker waits after its first failure to write the log; doubled after each failure in a row */
   readonly retryBackoffMs: number;
   /** most ms a worker waits after failures to write the log */
@@ -74,6 +80,9 @@ export const QUEUE_DEFAULTS: QueueDefaults = Object.freeze({
   deadLetterTaskChars: 4 * 1024,
   deadLetterReasonChars: 1024,
   logFieldChars: 1024,
+  logFolder: "detections.d",
+  logPartition: "day",
+  logIndexPartitions: 4,
   retryBackoffMs: 1000,
   maxRetryBackoffMs: 60_000,
   commandTimeoutMs: 3000,
@@ -109,6 +118,20 @@ export function retryBackoffMs(
 ): number {
   // The exponent is bounded so that a long outage does not overflow to Infinity before the cap applies.
   return Math.min(cap, first * 2 ** Math.min(Math.max(0, failures - 1), 30));
+}
+
+/**
+ * The detection log of a video folder when `DETECTION_LOG` does not name one: the folder
+ * `<videoDir>/detections.d`, one file per day.
+ *
+ * @example
+ * ```ts
+ * import { defaultLogPath } from "./queue_defaults.ts";
+ * console.log(defaultLogPath("/srv/video")); // "/srv/video/detections.d"
+ * ```
+ */
+export function defaultLogPath(videoDir: string): string {
+  return `${videoDir.replace(/\/+$/, "") || "/"}/${QUEUE_DEFAULTS.logFolder}`.replace(/^\/\//, "/");
 }
 
 /**

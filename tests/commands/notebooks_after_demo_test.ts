@@ -73,7 +73,7 @@ async function demoThenNotebooks(
     assert.deepEqual(missingOutputs(executed[name]), [], name);
   }
   // The demo's clips were analysed, and no test task was answered (none was sent).
-  const lines = await Array.fromAsync(new DetectionLog(join(env.VIDEO_DIR, "detections_log.jsonl")).read());
+  const lines = await Array.fromAsync(new DetectionLog(join(env.VIDEO_DIR, "detections.d")).read());
   assert.ok(lines.filter((l) => l.camera === "demo").length >= 2, `${lines.length} lines`);
   assert.deepEqual(lines.filter((l) => l.camera === "test"), []);
   return executed;

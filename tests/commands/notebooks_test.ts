@@ -70,7 +70,7 @@ Deno.test("every notebook runs headlessly on data from the real pipeline; charts
     worker = deno(["task", "--quiet", "worker"], { ...env, WORKER_NAME: "notebook-worker" }).spawn();
     await using queue = await TaskProducer.connect({ redis: redis.url, parse: parseTask });
     const tasks = await queueHistory(queue, videoDir, recorded, 12);
-    const log = new DetectionLog(join(videoDir, "detections_log.jsonl"));
+    const log = new DetectionLog(join(videoDir, "detections.d"));
     await until(
       async () => {
         const ids = new Set((await Array.fromAsync(log.read())).map((l) => l.id));

@@ -80,7 +80,7 @@ Deno.test("end to end with the real scripts: emulator → capture → Redis → 
   const [capturePort, workerPort] = [freePort(), freePort()];
   const capture = startTask("capture", { ...env, METRICS_PORT: String(capturePort) });
   const worker = startTask("worker", { ...env, METRICS_PORT: String(workerPort) });
-  const log = join(videoDir, "detections_log.jsonl");
+  const log = join(videoDir, "detections.d");
   try {
     await until(async () => (await logLines(log)).length >= 1, 60_000, "the first log line");
     // Health and metrics of both processes while they run.
@@ -164,7 +164,7 @@ Deno.test("kill -9 a worker mid-clip: another takes the task over; exactly one l
   const killed = await a.output();
   assert.equal(killed.success, false, "deno task worker ends with its worker");
   const b = startTask("worker", { ...env, WORKER_NAME: "worker-b" });
-  const log = join(videoDir, "detections_log.jsonl");
+  const log = join(videoDir, "detections.d");
   try {
     await until(async () => (await logLines(log)).length >= 1, 90_000, "worker b's log line");
     await until(async () => (await monitor.stats()).pending === 0, 10_000, "the acknowledgement");
@@ -207,7 +207,7 @@ Deno.test("three workers, many tasks; bad tasks become ok:false lines or dead le
   await raw.xadd("video_queue", "*", "task", "not json at all");
   raw.disconnect();
 
-  const log = new DetectionLog(join(videoDir, "detections_log.jsonl"));
+  const log = new DetectionLog(join(videoDir, "detections.d"));
   const analyzer = await YoloAnalyzer.create();
   const controller = new AbortController();
   const workers = await Promise.all(["one", "two", "three"].map(async (name) => {
@@ -267,7 +267,7 @@ Deno.test("Redis restarts while capture runs: every finished clip reaches the lo
     onClip: publisher.onClip,
   });
   const capturing = capture.run();
-  const log = new DetectionLog(join(videoDir, "detections_log.jsonl"));
+  const log = new DetectionLog(join(videoDir, "detections.d"));
   const analyzer = await YoloAnalyzer.create();
   const consumer = await TaskConsumer.connect({
     redis: redis.url,
@@ -341,7 +341,7 @@ Deno.test("deno task demo (the README's main command) runs the whole pipeline wi
   assert.equal(json.length, 1);
   assert.ok(json[0].ok && json[0].detected.includes("person"), JSON.stringify(json[0]));
   assert.equal(
-    (await logLines(join(videoDir, "detections_log.jsonl"))).some((l) => l.id === json[0].id),
+    (await logLines(join(videoDir, "detections.d"))).some((l) => l.id === json[0].id),
     true,
   );
   assert.equal(
@@ -365,7 +365,7 @@ Deno.test("SIGTERM to a worker mid-clip: it finishes the clip, logs it, acknowle
   const out = await stopScript(worker); // SIGTERM while the 60 frames are being analysed
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stdout, /stopping after the clip in progress/);
-  const lines = await logLines(join(videoDir, "detections_log.jsonl"));
+  const lines = await logLines(join(videoDir, "detections.d"));
   assert.deepEqual(lines.map((l) => [l.id, l.ok, l.frames]), [[t.id, true, 60]]);
   assert.equal((await monitor.stats()).pending, 0, "acknowledged before exiting");
 });

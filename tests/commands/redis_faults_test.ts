@@ -11,6 +11,7 @@ import { freePort } from "../../tools/free_port.ts";
 import { RedisConnection } from "../../lib/queue/redis_connection.ts";
 import { spawnTask } from "../helpers/deno_task.ts";
 import { cutSample, repoPath } from "../helpers/media.ts";
+import { rawLogRows } from "../helpers/log_rows.ts";
 import { startRedis } from "../helpers/redis_server.ts";
 import { until } from "../helpers/until.ts";
 
@@ -221,7 +222,7 @@ Deno.test("worker: started before Redis, waits for it (masked URL, growing delay
   await worker.waitFor(/logged: front\/20260223-144601\.mp4/, 60_000);
   const out = await worker.stop("SIGTERM");
   assert.equal(out.code, 0, out.stderr);
-  const lines = (await Deno.readTextFile(join(videoDir, "detections_log.jsonl"))).trim().split("\n");
+  const lines = await rawLogRows(videoDir);
   assert.deepEqual(lines.map((l) => [JSON.parse(l).id, JSON.parse(l).ok]), [[task.id, true]]);
   console.log(
     `worker before Redis: waited through ${delays.length} attempts (delays ${
@@ -317,7 +318,7 @@ Deno.test("worker: SIGTERM mid-analysis with Redis hung: finishes the clip, logs
   } finally {
     Deno.kill(redis.pid, "SIGCONT");
   }
-  const lines = (await Deno.readTextFile(join(videoDir, "detections_log.jsonl"))).trim().split("\n");
+  const lines = await rawLogRows(videoDir);
   assert.equal(lines.length, 1);
   assert.equal(JSON.parse(lines[0]).id, id);
   pending = ((await connection.client.xpending("video_queue", "workers")) as [number])[0];
@@ -361,7 +362,7 @@ Deno.test("worker: Redis hung while a clip is acknowledged, no SIGTERM: it keeps
   );
   const out = await worker.stop("SIGTERM");
   assert.equal(out.code, 0, out.stderr);
-  const lines = (await Deno.readTextFile(join(videoDir, "detections_log.jsonl"))).trim().split("\n");
+  const lines = await rawLogRows(videoDir);
   assert.equal(lines.length, 1);
   assert.equal(JSON.parse(lines[0]).id, id);
 });

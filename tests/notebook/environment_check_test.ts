@@ -12,7 +12,8 @@ Deno.test("every part present: all checks pass, with versions, the model's class
   await using redis = await startRedis();
   const dir = await Deno.makeTempDir({ prefix: "camwatch-check-" });
   try {
-    const log = new DetectionLog(join(dir, "detections_log.jsonl"));
+    const log = new DetectionLog(join(dir, "detections.d"));
+    const now = new Date().toISOString();
     await log.append({
       ok: false,
       filename: "front/a.mp4",
@@ -21,8 +22,8 @@ Deno.test("every part present: all checks pass, with versions, the model's class
       timestamp: "2026-02-23T14:48:00.000Z",
       id: "front-a",
       camera: "front",
-      clip_start: "2026-02-23T14:46:57.000+01:00",
-      clip_end: "2026-02-23T14:47:32.000+01:00",
+      clip_start: now,
+      clip_end: now,
       frames: 0,
       objects: {},
       model: "yolov8n_int8.onnx",
@@ -40,7 +41,10 @@ Deno.test("every part present: all checks pass, with versions, the model's class
     assert.match(byName["ONNX Runtime"], /onnxruntime-node 1\.\d+/);
     assert.match(byName.model, /yolov8n_int8\.onnx: 80 classes \(person, bicycle, car/);
     assert.match(byName.Redis, /stream video_queue holds 0, 0 pending, 0 dead/);
-    assert.match(byName["detection log"], /1 clips, 1 failed/);
+    assert.match(
+      byName["detection log"],
+      /detections\.d: 1 day files; 1 clips in the last 24 hours, 1 failed/,
+    );
     assert.equal(byName.worker, "1 live: w1");
     assert.doesNotMatch(report.toString(), new RegExp(redis.password));
     const html = report[JUPYTER_DISPLAY]()["text/html"];

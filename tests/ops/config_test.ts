@@ -239,7 +239,7 @@ Deno.test("readQueueSettings: REDIS_URL, or the prototype's RDS_* names; bad val
 
 Deno.test("readWorkerSettings: defaults and bounds", () => {
   const s = readWorkerSettings({ VIDEO_DIR: "/srv/video" });
-  assert.equal(s.logPath, "/srv/video/detections_log.jsonl");
+  assert.equal(s.logPath, "/srv/video/detections.d");
   assert.equal(s.concurrency, 1);
   assert.equal(s.visibilitySeconds, 300);
   assert.equal(s.maxAttempts, 3);
