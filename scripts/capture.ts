@@ -10,9 +10,15 @@
 
 import { join } from "node:path";
 import { CameraCapture, type CaptureLogEntry } from "../lib/capture/camera_capture.ts";
+import { ClipStorage } from "../lib/capture/clip_storage.ts";
 import { type ClipTask, parseTask } from "../lib/queue/clip_task.ts";
 import { ClipPublisher } from "../lib/queue/clip_publisher.ts";
-import { readCaptureSettings, readMetricsSettings, readQueueSettings } from "../lib/ops/config.ts";
+import {
+  type CaptureSettings,
+  readCaptureSettings,
+  readMetricsSettings,
+  readQueueSettings,
+} from "../lib/ops/config.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
 import { startHealthServer } from "../lib/ops/health_server.ts";
 import { createLogger, type Logger, readLogSettings } from "../lib/ops/logger.ts";
@@ -27,7 +33,7 @@ function log(
   logger[entry.level](entry.message, entry.camera ? { camera: entry.camera } : {});
 }
 
-let settings, queueSettings, metricsSettings;
+let settings: CaptureSettings, queueSettings, metricsSettings;
 try {
   logger = createLogger({ component: "capture", ...readLogSettings(Deno.env.toObject()) });
   settings = readCaptureSettings();
@@ -78,6 +84,45 @@ async function redisState(): Promise<RedisState | "not configured"> {
 }
 await redisState();
 
+// One storage for all cameras: the free-space floor and retention count the whole video folder.
+const storage = new ClipStorage({
+  videoDir: settings.videoDir,
+  minFreeBytes: settings.minFreeMb * 2 ** 20,
+  maxAgeDays: settings.retentionDays,
+  maxBytes: settings.retentionGb === undefined ? undefined : settings.retentionGb * 1e9,
+  onDelete: (d) => {
+    metrics.counter(
+      "camwatch_clips_deleted_total",
+      "Clips deleted to keep MIN_FREE_MB, RETENTION_DAYS or RETENTION_GB.",
+    )
+      .inc({ reason: d.reason });
+    log({ level: "info", message: `deleted ${d.path} (${(d.bytes / 2 ** 20).toFixed(1)} MB, ${d.reason})` });
+  },
+  onShort: (s) =>
+    log(
+      s.short
+        ? {
+          level: "warn",
+          message:
+            `only ${(s.freeBytes / 2 ** 20).toFixed(0)} MB free on the disk of ${settings.videoDir}, ` +
+            `below MIN_FREE_MB (${settings.minFreeMb}), and no clip is left to delete: free space; ` +
+            `capture goes on while it can and keeps clips it cannot write until there is room`,
+        }
+        : { level: "info", message: `disk space is back above MIN_FREE_MB (${settings.minFreeMb})` },
+    ),
+});
+/** The disk as a health check sees it, with the `camwatch_disk_free_bytes` gauge set to match. */
+async function diskState() {
+  const state = await storage.makeRoom();
+  metrics.gauge("camwatch_disk_free_bytes", "Bytes free on the video folder's disk.").set(state.freeBytes);
+  return {
+    free_mb: Math.floor(state.freeBytes / 2 ** 20),
+    min_free_mb: settings.minFreeMb,
+    short: state.short,
+  };
+}
+await diskState(); // the floor kept from the start, before the cameras write
+
 const captures = settings.cameras.map((camera) =>
   new CameraCapture({
     camera: camera.name,
@@ -90,10 +135,7 @@ const captures = settings.cameras.map((camera) =>
       prerollSeconds: settings.prerollSeconds,
       maxClipSeconds: settings.maxClipSeconds,
       cooldownSeconds: settings.cooldownSeconds,
-      retention: {
-        maxAgeDays: settings.retentionDays,
-        maxBytes: settings.retentionGb === undefined ? undefined : settings.retentionGb * 1e9,
-      },
+      storage,
     },
     onLog: log,
     metrics,
@@ -105,19 +147,20 @@ const server = metricsSettings.port === undefined ? undefined : startHealthServe
   port: metricsSettings.port,
   hostname: metricsSettings.hostname,
   registry: metrics,
-  // ok: every camera is connected, so clips are being recorded. Redis does not decide it: while Redis is
-  // unreachable or slow, tasks wait in the outbox and `redis` says so (a degraded state, still 200).
+  // ok: every camera is connected and the disk has room, so clips are being recorded. Redis does not decide
+  // it: while Redis is unreachable or slow, tasks wait in the outbox and `redis` says so (degraded, still 200).
   health: async () => {
-    const [redis] = await Promise.all([redisState(), publisher?.outboxSize()]);
+    const [redis, disk] = await Promise.all([redisState(), diskState(), publisher?.outboxSize()]);
     const cameras = Object.fromEntries(captures.map((c) => [c.camera, c.status]));
     return {
-      ok: captures.every((c) => c.status.connected),
+      ok: captures.every((c) => c.status.connected) && !disk.short,
       cameras,
+      disk,
       redis,
       ...(producer ? { outbox: await producer.outboxSize() } : {}),
     };
   },
-  beforeMetrics: () => Promise.all([redisState(), publisher?.outboxSize()]),
+  beforeMetrics: () => Promise.all([redisState(), diskState(), publisher?.outboxSize()]),
 }, (message) => log({ level: "warn", message }));
 
 let stopping = false;

@@ -11,12 +11,15 @@ import type { MetricsRegistry } from "../ops/metrics.ts";
 import { MotionDetector, type MotionDetectorOptions } from "./motion_detector.ts";
 import { RtspSource, type RtspSourceOptions } from "./rtsp_source.ts";
 
+/** Waits between attempts to hand a clip to a failing `onClip` hook. */
+const HOOK_RETRY_MS = { first: 1000, max: 30_000 };
+
 /** One line for the log: what happened to which camera. */
 export interface CaptureLogEntry {
   /** camera name */
   readonly camera: string;
-  /** `info` for events, `warn` for trouble with the camera */
-  readonly level: "info" | "warn";
+  /** `info` for events, `warn` for trouble that capture works around, `error` for a clip lost or not handed over */
+  readonly level: "info" | "warn" | "error";
   /** what happened, in words */
   readonly message: string;
 }
@@ -52,8 +55,11 @@ export interface CameraCaptureOptions {
   /**
    * Called with each finished clip (the hook the queue publishes from). It runs in the
    * background, one clip after another in order, so a slow hook (a hung Redis) never holds up
-   * cutting the next clips; an error it throws is logged as a warning. The capture's
-   * {@linkcode CameraCapture.run} resolves only after the hook has finished with every clip.
+   * cutting the next clips. When it throws (the outbox cannot be written on a full disk), the
+   * error is logged as a warning and the same clip is handed to it again with capped backoff
+   * (1 s doubling to 30 s) until it succeeds; on stop it gets one last try, then the clips it never
+   * took are logged as errors. The capture's {@linkcode CameraCapture.run} resolves only after
+   * that.
    * @default none
    */
   readonly onClip?: (clip: FinishedClip) => void | Promise<void>;
@@ -103,11 +109,13 @@ export class CameraCapture {
   readonly #source: RtspSource;
   readonly #detector: MotionDetector;
   readonly #recorder: ClipRecorder;
-  readonly #log: (level: "info" | "warn", message: string) => void;
+  readonly #log: (level: CaptureLogEntry["level"], message: string) => void;
   readonly #cacheDir: string;
   readonly #count: (metric: string, help: string) => void;
   #running: Promise<void> | undefined;
   #hooks: Promise<void> = Promise.resolve();
+  #stopping = false;
+  #wakeHooks: (() => void) | undefined;
   #connected = false;
   #lastFrame = 0;
 
@@ -132,10 +140,7 @@ export class CameraCapture {
         this.#log("info", `clip ${clip.relativePath} (${seconds} s, peak ${clip.peak.toFixed(3)}${cut})`);
         this.#count("camwatch_clips_total", "Clips written.");
         const hook = options.onClip;
-        if (!hook) return;
-        this.#hooks = this.#hooks.then(() => hook(clip)).catch((e) => {
-          this.#log("warn", `clip ${clip.relativePath}: ${e instanceof Error ? e.message : String(e)}`);
-        });
+        if (hook) this.#hooks = this.#hooks.then(() => this.#handOver(clip, hook));
       },
     });
     this.#detector = new MotionDetector(options.motion);
@@ -164,6 +169,8 @@ export class CameraCapture {
 
   /** Stops the camera, finishing the clip in progress with what was recorded. */
   async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#wakeHooks?.();
     await this.#source.close();
     await this.#running?.catch(() => {});
   }
@@ -225,13 +232,41 @@ export class CameraCapture {
     }
   }
 
-  /** A clip that cannot be written (disk full, …) is reported; capture goes on. */
+  /** Hands a clip to the hook until it takes it, or the capture stops and a last try failed. */
+  async #handOver(clip: FinishedClip, hook: (clip: FinishedClip) => void | Promise<void>): Promise<void> {
+    for (let wait = HOOK_RETRY_MS.first;; wait = Math.min(HOOK_RETRY_MS.max, wait * 2)) {
+      const last = this.#stopping;
+      try {
+        await hook(clip);
+        return;
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        if (last) {
+          this.#log("error", `clip ${clip.relativePath} was not handed over: ${why} (the clip is on disk)`);
+          return;
+        }
+        this.#log("warn", `clip ${clip.relativePath}: ${why}; trying again in ${wait / 1000} s`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.#wakeHooks = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  /**
+   * A clip that cannot be written (disk full, …) is reported, as a warning while it is kept to be
+   * written again, as an error once it is lost; capture goes on.
+   */
   async #keepGoing(step: () => Promise<unknown>): Promise<void> {
     try {
       await step();
     } catch (e) {
       if (!(e instanceof ClipError)) throw e;
-      this.#log("warn", e.message);
+      this.#log(e.retrying ? "warn" : "error", e.message);
     }
   }
 }

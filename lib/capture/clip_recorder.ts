@@ -16,20 +16,14 @@ import type { CameraSegment } from "./rtsp_source.ts";
 import { CAMERA_NAME_RULE, isCameraName } from "./camera_name.ts";
 import { type ClipTiming, clipTiming } from "./clip_timing.ts";
 import { type ClipSidecar, formatClipSidecar, sidecarPathOf } from "./clip_sidecar.ts";
+import type { ClipStorage } from "./clip_storage.ts";
 
-/** How long clips are kept. */
-export interface RetentionOptions {
-  /**
-   * Delete clips older than this many days.
-   * @default keep forever
-   */
-  maxAgeDays?: number;
-  /**
-   * Keep the camera's clips under this many bytes, deleting the oldest first.
-   * @default no limit
-   */
-  maxBytes?: number;
-}
+/**
+ * How long a clip that could not be written for want of space is tried again (in stream time),
+ * its segments kept meanwhile: long enough for retention or an operator to free space, short
+ * enough that the segment cache stays bounded on a disk that stays full.
+ */
+const UNWRITTEN_RETRY_MS = 10 * 60_000;
 
 /** Options of {@linkcode ClipRecorder}. */
 export interface ClipRecorderOptions extends Partial<ClipTiming> {
@@ -38,10 +32,11 @@ export interface ClipRecorderOptions extends Partial<ClipTiming> {
   /** folder that holds one subfolder of clips per camera */
   readonly videoDir: string;
   /**
-   * Clip retention, applied after each clip.
-   * @default keep everything
+   * The video folder's space, shared by the cameras: its free-space floor is kept before each
+   * clip is written and on each segment, its retention applied after each clip.
+   * @default no floor, no retention: every clip is kept
    */
-  readonly retention?: RetentionOptions;
+  readonly storage?: ClipStorage;
   /**
    * Called with each finished clip (publishing it, logging it), after the clip and its sidecar
    * are in place; what it throws comes out of the call that finished the clip.
@@ -75,8 +70,9 @@ export interface FinishedClip {
 }
 
 /**
- * A clip could not be written (ffmpeg failed to join the segments). Capture logs it and goes on
- * with the next clip.
+ * A clip could not be written (ffmpeg failed to join the segments, or the disk is full). Capture
+ * logs it and goes on with the next clip. When space was the cause the clip is not lost yet: it
+ * is written again once there is room (`retrying` is true).
  *
  * @example
  * ```ts
@@ -90,7 +86,15 @@ export interface FinishedClip {
  * }
  * ```
  */
-export class ClipError extends CamwatchError {}
+export class ClipError extends CamwatchError {
+  /** true when the clip is kept and written again once there is room */
+  readonly retrying: boolean;
+  /** @param retrying whether the clip is kept to be written again */
+  constructor(message: string, options?: ErrorOptions & { retrying?: boolean }) {
+    super(message, options);
+    this.retrying = options?.retrying ?? false;
+  }
+}
 
 /** What a clip being recorded remembers. */
 interface OpenClip {
@@ -101,6 +105,16 @@ interface OpenClip {
   peak: number;
   boxes: Box[];
   timeline: [number, number][];
+}
+
+/** A finished clip still to be written: its motion, where it ends, and its segments. */
+interface PendingClip {
+  readonly open: OpenClip;
+  readonly end: number;
+  readonly truncated: boolean;
+  readonly parts: CameraSegment[];
+  /** stream time of the first failed write, for the retry window */
+  failedAt?: number;
 }
 
 /** Local time as `YYYYMMDD-HHMMSS`. */
@@ -174,6 +188,9 @@ export class ClipRecorder {
   #now = -Infinity;
   /** the detector's motion event is in progress (between its start and end events) */
   #inEvent = false;
+  /** clips that could not be written for want of space, oldest first */
+  #unwritten: PendingClip[] = [];
+  #closed = false;
 
   /**
    * Checks the options; throws `RangeError` naming a bad one.
@@ -245,20 +262,31 @@ export class ClipRecorder {
   }
 
   /**
-   * Takes a completed segment; finishes the clip once the segments cover its end.
+   * Takes a completed segment; finishes the clip once the segments cover its end. Clips that
+   * could not be written for want of space are tried again first, and the free-space floor is
+   * kept.
    *
    * @returns the clip this segment finished, after it is written, renamed and passed to `onClip`; undefined
    *   when no clip ended (or the clip had no recorded segment)
-   * @throws {ClipError} when ffmpeg cannot join the segments into the clip
-   * @throws {Error} whatever `onClip` throws, and file system errors writing the clip or its sidecar
+   * @throws {ClipError} when a clip cannot be written (ffmpeg cannot join the segments, the disk is full:
+   *   then `retrying` says whether it will be written again), after the other clips due were handled
+   * @throws {Error} whatever `onClip` throws
    */
   async segment(segment: CameraSegment): Promise<FinishedClip | undefined> {
     this.#segments.push(segment);
     this.#now = Math.max(this.#now, segment.end);
+    const failures: ClipError[] = [];
+    await this.#retryUnwritten(failures);
+    let clip: FinishedClip | undefined;
     const open = this.#open;
-    if (open && segment.end >= open.end) return await this.#finish(false);
-    await this.#prune();
-    return undefined;
+    if (open && segment.end >= open.end) {
+      clip = await this.#finish(false).catch((e) => this.#failed(e, failures));
+    } else {
+      await this.#options.storage?.makeRoom(); // ffmpeg writes the next segments meanwhile
+      await this.#prune();
+    }
+    throwFailures(failures);
+    return clip;
   }
 
   /**
@@ -266,7 +294,7 @@ export class ClipRecorder {
    *
    * @returns the clip cut short (`truncated: true`), or undefined when none was being recorded or nothing of
    *   it was recorded yet
-   * @throws {ClipError} when ffmpeg cannot join the segments into the clip
+   * @throws {ClipError} when ffmpeg cannot join the segments into the clip, or the disk is full
    */
   async cameraLost(): Promise<FinishedClip | undefined> {
     this.#inEvent = false; // the detector starts afresh on the next connection
@@ -274,13 +302,41 @@ export class ClipRecorder {
   }
 
   /**
-   * Shutting down: a clip in progress is finished now, with what was recorded.
+   * Shutting down: a clip in progress is finished now, with what was recorded, and clips waiting
+   * for space are tried a last time.
    *
    * @returns the clip finished now, or undefined when none was being recorded
-   * @throws {ClipError} when ffmpeg cannot join the segments into the clip
+   * @throws {ClipError} when a clip cannot be written (it is then lost: `retrying` is false)
    */
   async close(): Promise<FinishedClip | undefined> {
-    return await this.cameraLost();
+    const failures: ClipError[] = [];
+    this.#closed = true;
+    await this.#retryUnwritten(failures);
+    const clip = await this.cameraLost().catch((e) => this.#failed(e, failures));
+    throwFailures(failures);
+    return clip;
+  }
+
+  #failed(e: unknown, failures: ClipError[]): undefined {
+    if (!(e instanceof ClipError)) throw e;
+    failures.push(e);
+    return undefined;
+  }
+
+  /** Clips waiting for space, oldest first: each written now, kept for later, or given up. */
+  async #retryUnwritten(failures: ClipError[]): Promise<void> {
+    while (this.#unwritten.length > 0) {
+      const pending = this.#unwritten[0];
+      try {
+        await this.#write(pending);
+        this.#unwritten.shift();
+      } catch (e) {
+        if (!(e instanceof ClipError)) throw e;
+        if (e.retrying) return; // still no room: the rest waits behind it, in order
+        this.#unwritten.shift();
+        failures.push(e);
+      }
+    }
   }
 
   async #finish(truncated: boolean): Promise<FinishedClip | undefined> {
@@ -293,25 +349,48 @@ export class ClipRecorder {
       await this.#prune();
       return undefined; // the camera dropped before anything of the clip was recorded
     }
+    const pending: PendingClip = { open, end, truncated, parts };
+    if (this.#unwritten.length > 0) {
+      // Clips are written in order: this one waits behind those waiting for space.
+      pending.failedAt = this.#now;
+      this.#unwritten.push(pending);
+      throw new ClipError(
+        `clip of ${isoLocal(parts[0].start)} waits for disk space behind ${
+          this.#unwritten.length - 1
+        } other(s)`,
+        { retrying: true },
+      );
+    }
+    return await this.#write(pending);
+  }
+
+  /** Writes a clip, its sidecar, and hands it to `onClip`; a clip that fails for want of space is kept. */
+  async #write(pending: PendingClip): Promise<FinishedClip> {
+    const { open, end, truncated, parts } = pending;
     const last = parts.at(-1)!;
     const outpoint = last.end > end ? (end - last.start) / 1000 : undefined;
     const start = parts[0].start;
     const clipEnd = outpoint === undefined ? last.end : end;
 
-    await Deno.mkdir(this.#dir, { recursive: true });
     let name = stamp(start);
-    for (let i = 1; await exists(join(this.#dir, `${name}.mp4`)); i++) name = `${stamp(start)}-${i}`;
-    const path = join(this.#dir, `${name}.mp4`);
-    const sidecarPath = sidecarPathOf(path);
-    const listPath = join(this.#dir, `.${name}.ffconcat`);
-    const partPath = join(this.#dir, `.${name}.mp4.part`);
+    let path = join(this.#dir, `${name}.mp4`);
+    let listPath: string | undefined;
+    let partPath: string | undefined;
+    let clip: FinishedClip;
     try {
+      let bytes = 0;
+      for (const p of parts) bytes += (await Deno.stat(p.path).catch(() => undefined))?.size ?? 0;
+      await this.#options.storage?.makeRoom(bytes);
+      await Deno.mkdir(this.#dir, { recursive: true });
+      for (let i = 1; await exists(join(this.#dir, `${name}.mp4`)); i++) name = `${stamp(start)}-${i}`;
+      path = join(this.#dir, `${name}.mp4`);
+      const sidecarPath = sidecarPathOf(path);
+      listPath = join(this.#dir, `.${name}.ffconcat`);
+      partPath = join(this.#dir, `.${name}.mp4.part`);
       await Deno.writeTextFile(listPath, concatList(parts.map((p) => resolve(p.path)), outpoint));
       const out = await runFfmpeg(concatArgs(listPath, partPath));
-      if (!out.success) {
-        throw new ClipError(`cannot write clip ${path}: ${new TextDecoder().decode(out.stderr).trim()}`);
-      }
-      const clip: FinishedClip = {
+      if (!out.success) throw new FfmpegFailure(new TextDecoder().decode(out.stderr).trim());
+      clip = {
         camera: this.#options.camera,
         path,
         relativePath: `${this.#options.camera}/${name}.mp4`,
@@ -343,23 +422,48 @@ export class ClipRecorder {
         segments: parts.length,
       };
       const sidecarPart = `${sidecarPath}.part`;
-      await Deno.writeTextFile(sidecarPart, formatClipSidecar(sidecar));
+      try {
+        await Deno.writeTextFile(sidecarPart, formatClipSidecar(sidecar));
+      } catch (e) {
+        await Deno.remove(sidecarPart).catch(() => {});
+        throw e;
+      }
       // The video appears first, then its sidecar: a reader that sees the .json finds the .mp4.
       await Deno.rename(partPath, path);
       await Deno.rename(sidecarPart, sidecarPath);
-      await this.#prune();
-      await this.#applyRetention();
-      await this.#options.onClip?.(clip);
-      return clip;
+    } catch (cause) {
+      throw this.#writeError(pending, path, cause);
     } finally {
-      await Deno.remove(listPath).catch(() => {});
-      await Deno.remove(partPath).catch(() => {});
+      if (listPath) await Deno.remove(listPath).catch(() => {});
+      if (partPath) await Deno.remove(partPath).catch(() => {});
     }
+    await this.#prune();
+    await this.#options.storage?.applyRetention();
+    await this.#options.onClip?.(clip);
+    return clip;
   }
 
-  /** Deletes segments that neither the open clip nor the next pre-roll can need. */
+  /** The error for a clip that failed; one that failed for want of space is kept to be tried again. */
+  #writeError(pending: PendingClip, path: string, cause: unknown): ClipError {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const full = isOutOfSpace(cause);
+    pending.failedAt ??= this.#now;
+    const retrying = full && !this.#closed && this.#now - pending.failedAt < UNWRITTEN_RETRY_MS;
+    if (retrying && !this.#unwritten.includes(pending)) this.#unwritten.push(pending);
+    const what = retrying
+      ? "; its segments are kept and it is written once there is room"
+      : full
+      ? `; lost after trying for ${Math.round((this.#now - pending.failedAt) / 1000)} s`
+      : "";
+    return new ClipError(`cannot write clip ${path}: ${reason}${what}`, { cause, retrying });
+  }
+
+  /** Deletes segments that neither the open clip, the clips waiting for space, nor the next pre-roll can need. */
   async #prune(): Promise<void> {
-    const keepFrom = this.#open ? this.#open.from : this.#now - this.#prerollMs - 1000;
+    const keepFrom = Math.min(
+      this.#open ? this.#open.from : this.#now - this.#prerollMs - 1000,
+      ...this.#unwritten.map((p) => p.parts[0].start),
+    );
     const [old, keep] = [
       this.#segments.filter((s) => s.end < keepFrom),
       this.#segments.filter((s) => s.end >= keepFrom),
@@ -367,32 +471,25 @@ export class ClipRecorder {
     this.#segments = keep;
     for (const s of old) await Deno.remove(s.path).catch(() => {});
   }
+}
 
-  /** Deletes the camera's oldest clips beyond the age and size limits. */
-  async #applyRetention(): Promise<void> {
-    const { maxAgeDays, maxBytes } = this.#options.retention ?? {};
-    if (maxAgeDays === undefined && maxBytes === undefined) return;
-    const clips: { name: string; mtime: number; size: number }[] = [];
-    for await (const entry of Deno.readDir(this.#dir)) {
-      if (!entry.isFile || !entry.name.endsWith(".mp4") || entry.name.startsWith(".")) continue;
-      const info = await Deno.stat(join(this.#dir, entry.name));
-      let size = info.size;
-      try {
-        size += (await Deno.stat(sidecarPathOf(join(this.#dir, entry.name)))).size;
-      } catch { /* no sidecar */ }
-      clips.push({ name: entry.name, mtime: info.mtime?.getTime() ?? 0, size });
-    }
-    clips.sort((a, b) => a.mtime - b.mtime);
-    const cutoff = maxAgeDays === undefined ? -Infinity : Date.now() - maxAgeDays * 86_400_000;
-    let total = clips.reduce((sum, c) => sum + c.size, 0);
-    for (const c of clips) {
-      const tooOld = c.mtime < cutoff;
-      const tooBig = maxBytes !== undefined && total > maxBytes;
-      if (!tooOld && !tooBig) break;
-      await Deno.remove(join(this.#dir, c.name)).catch(() => {});
-      await Deno.remove(sidecarPathOf(join(this.#dir, c.name))).catch(() => {});
-      total -= c.size;
-    }
+/** ffmpeg could not join the segments; its own words are the message. */
+class FfmpegFailure extends Error {}
+
+/** A write failed for want of space (ENOSPC, EDQUOT), in Deno's words or in ffmpeg's. */
+function isOutOfSpace(e: unknown): boolean {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  if (code === "ENOSPC" || code === "EDQUOT") return true;
+  return e instanceof Error && /No space left on device|Disk quota exceeded/i.test(e.message);
+}
+
+function throwFailures(failures: ClipError[]): void {
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) {
+    throw new ClipError(failures.map((f) => f.message).join("; "), {
+      cause: failures,
+      retrying: failures.some((f) => f.retrying),
+    });
   }
 }
 

@@ -47,8 +47,14 @@ export {
   type ClipRecorderOptions,
   type FinishedClip,
   isoLocal,
-  type RetentionOptions,
 } from "./clip_recorder.ts";
+export {
+  ClipStorage,
+  type ClipStorageOptions,
+  type DeletedClip,
+  STORAGE_SETTINGS,
+  type StorageState,
+} from "./clip_storage.ts";
 export {
   CameraCapture,
   type CameraCaptureOptions,

@@ -11,6 +11,7 @@ import { defaultLogPath, QUEUE_DEFAULTS } from "../queue/queue_defaults.ts";
 import type { RedisTarget } from "../queue/redis_connection.ts";
 import { CAMERA_NAME_RULE, isCameraName } from "../capture/camera_name.ts";
 import { CLIP_TIMING } from "../capture/clip_timing.ts";
+import { STORAGE_SETTINGS } from "../capture/clip_storage.ts";
 import { CAMERA_URL_RULE, isCameraUrl } from "../capture/camera_url.ts";
 import { parseCamerasFile } from "./cameras_file.ts";
 import { MOTION_SETTINGS } from "../capture/motion_detector.ts";
@@ -185,8 +186,10 @@ export interface CaptureSettings {
   readonly motionFps: number;
   /** `RETENTION_DAYS`: delete clips older than this (default: keep) */
   readonly retentionDays: number | undefined;
-  /** `RETENTION_GB`: keep each camera's clips under this size (default: no limit) */
+  /** `RETENTION_GB`: keep the video folder (every camera's clips, the cache, the log) under this size (default: no limit) */
   readonly retentionGb: number | undefined;
+  /** `MIN_FREE_MB`: keep this much free on the video folder's disk, deleting the oldest clips (default 1024; 0: off) */
+  readonly minFreeMb: number;
 }
 
 function checkUrl(url: string, where: string): string {
@@ -280,6 +283,7 @@ export function readCaptureSettings(env: Env = Deno.env.toObject()): CaptureSett
     motionFps: settingVar(env, "MOTION_FPS", CAPTURE_STREAM_SETTINGS.motionFps),
     retentionDays,
     retentionGb,
+    minFreeMb: settingVar(env, "MIN_FREE_MB", STORAGE_SETTINGS.minFreeMb),
   };
 }
 

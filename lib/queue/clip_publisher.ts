@@ -8,7 +8,7 @@
 
 import type { FinishedClip } from "../capture/clip_recorder.ts";
 import type { MetricsRegistry } from "../ops/metrics.ts";
-import { type ClipTask, taskFromClip } from "./clip_task.ts";
+import { type ClipTask, TaskError, taskFromClip } from "./clip_task.ts";
 import type { TaskProducer } from "./task_producer.ts";
 
 /**
@@ -77,9 +77,19 @@ export interface ClipPublisherOptions {
 export class ClipPublisher {
   /** the producer tasks go through */
   readonly producer: TaskProducer<ClipTask>;
-  /** {@linkcode ClipPublisher.publish} as a capture's `onClip` hook: bound, and returns nothing. */
+  /**
+   * {@linkcode ClipPublisher.publish} as a capture's `onClip` hook: bound, and returns nothing.
+   * A task that can never be published (not a valid task) is logged as an error; any other
+   * failure (the outbox cannot be written on a full disk) is thrown, so that the capture hands the
+   * clip over again later instead of dropping it.
+   */
   readonly onClip = async (clip: FinishedClip): Promise<void> => {
-    await this.publish(clip);
+    try {
+      await this.#publish(clip);
+    } catch (e) {
+      if (!(e instanceof TaskError)) throw e;
+      this.#notQueued(clip, e);
+    }
   };
   readonly #options: ClipPublisherOptions;
 
@@ -94,22 +104,31 @@ export class ClipPublisher {
    * undefined when it could not be (logged with why).
    */
   async publish(clip: FinishedClip): Promise<ClipTask | undefined> {
-    const { onTask, onLog = failuresToConsole, metrics } = this.#options;
     try {
-      const task = taskFromClip(clip);
-      onTask?.(task);
-      const id = await this.producer.publish(task);
-      metrics?.counter("camwatch_tasks_published_total", "Clip tasks handed to the queue (or its outbox).")
-        .inc({ camera: clip.camera });
-      await this.outboxSize();
-      const where = id ? `queued on ${this.producer.stream}` : "kept in the outbox until Redis is back";
-      onLog({ camera: clip.camera, level: "info", message: `task ${clip.relativePath} ${where}` });
-      return task;
+      return await this.#publish(clip);
     } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
-      onLog({ camera: clip.camera, level: "error", message: `task ${clip.relativePath} not queued: ${why}` });
+      this.#notQueued(clip, e);
       return undefined;
     }
+  }
+
+  #notQueued(clip: FinishedClip, e: unknown): void {
+    const why = e instanceof Error ? e.message : String(e);
+    const onLog = this.#options.onLog ?? failuresToConsole;
+    onLog({ camera: clip.camera, level: "error", message: `task ${clip.relativePath} not queued: ${why}` });
+  }
+
+  async #publish(clip: FinishedClip): Promise<ClipTask> {
+    const { onTask, onLog = failuresToConsole, metrics } = this.#options;
+    const task = taskFromClip(clip);
+    onTask?.(task);
+    const id = await this.producer.publish(task);
+    metrics?.counter("camwatch_tasks_published_total", "Clip tasks handed to the queue (or its outbox).")
+      .inc({ camera: clip.camera });
+    await this.outboxSize();
+    const where = id ? `queued on ${this.producer.stream}` : "kept in the outbox until Redis is back";
+    onLog({ camera: clip.camera, level: "info", message: `task ${clip.relativePath} ${where}` });
+    return task;
   }
 
   /** Tasks waiting in the outbox for Redis; the outbox gauge is set to it as well. */

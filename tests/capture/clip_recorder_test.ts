@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ClipRecorder, type ClipRecorderOptions } from "../../lib/capture/clip_recorder.ts";
+import { ClipStorage } from "../../lib/capture/clip_storage.ts";
 import type { MotionUpdate } from "../../lib/capture/motion_detector.ts";
 import type { CameraSegment } from "../../lib/capture/rtsp_source.ts";
 import { ffmpeg } from "../helpers/media.ts";
@@ -145,9 +146,19 @@ Deno.test("a camera drop finishes the clip with what was recorded (truncated)", 
   assert.ok(Math.abs((await duration(clip.path)) - 6) < 0.15);
 });
 
-Deno.test("segments no clip can need are deleted; retention keeps the newest clips in budget", async () => {
+Deno.test("segments no clip can need are deleted; retention keeps the folder, cache included, in budget", async () => {
   const size = (await Deno.stat(TEMPLATE)).size;
-  const { rec, videoDir } = recorder("retention", { cooldownSeconds: 0, retention: { maxBytes: 5 * size } });
+  const maxBytes = 7 * size;
+  const videoDir = join(dir, "retention");
+  const storage = new ClipStorage({ videoDir, minFreeBytes: 0, maxBytes });
+  const rec = new ClipRecorder({
+    camera: "front",
+    videoDir,
+    clipSeconds: 2,
+    prerollSeconds: 1,
+    cooldownSeconds: 0,
+    storage,
+  });
   const cache = join(videoDir, ".cache");
   const segs = await segments(cache, T0 - 10 * S, T0 + 40 * S);
   const clips = [];
@@ -162,11 +173,20 @@ Deno.test("segments no clip can need are deleted; retention keeps the newest cli
     }
   }
   assert.ok(clips.length >= 4, `${clips.length} clips`);
-  // Each clip holds 2 segments (about 2x the template); the budget of 5 templates keeps 2.
+  // Retention runs after each clip: the folder is in budget then, counting the cache and the
+  // segments not handed over yet, and what is kept is the newest clips.
+  for (const s of segs.slice(next)) await Deno.remove(s.path);
+  await storage.applyRetention();
+  const total = [...walk(videoDir)].reduce((sum, f) => sum + Deno.statSync(f).size, 0);
+  assert.ok(total <= maxBytes, `${total} bytes in the folder, budget ${maxBytes}`);
   const left = [...Deno.readDirSync(join(videoDir, "front"))].filter((e) => e.name.endsWith(".mp4")).map((
     e,
-  ) => e.name);
-  assert.deepEqual(left.sort(), clips.slice(-2).map((c) => c.path.split("/").at(-1)).sort());
+  ) => e.name).sort();
+  assert.ok(left.length >= 1 && left.length < clips.length, `${left.length} of ${clips.length} clips kept`);
+  assert.deepEqual(left, clips.slice(-left.length).map((c) => c.path.split("/").at(-1)).sort());
+  for (const name of left) {
+    assert.ok(Deno.statSync(join(videoDir, "front", name.replace(".mp4", ".json"))).isFile);
+  }
   // Of the segments handed over, the cache keeps only what a pre-roll could still need.
   const kept = segs.slice(0, next).filter((s) => {
     try {
@@ -177,6 +197,14 @@ Deno.test("segments no clip can need are deleted; retention keeps the newest cli
   });
   assert.ok(kept.length <= 2, `${kept.length} of ${next} segments left in the cache`);
 });
+
+function* walk(folder: string): Generator<string> {
+  for (const e of Deno.readDirSync(folder)) {
+    const path = join(folder, e.name);
+    if (e.isDirectory) yield* walk(path);
+    else if (e.isFile) yield path;
+  }
+}
 
 Deno.test("bad options give RangeError naming them", () => {
   assert.throws(() => new ClipRecorder({ camera: "../x", videoDir: dir }), /camera name/);
