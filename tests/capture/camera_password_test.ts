@@ -9,13 +9,16 @@ import { CameraEmulator } from "../../tools/camera_emulator.ts";
 import { RtspSource, RtspSourceError, type SourceEvent } from "../../lib/capture/rtsp_source.ts";
 import { CameraCapture, type CaptureLogEntry } from "../../lib/capture/camera_capture.ts";
 import type { FinishedClip } from "../../lib/capture/clip_recorder.ts";
+import { passwordEncodingProblem } from "../../lib/capture/camera_url.ts";
+import { captureInputList } from "../../lib/media/ffmpeg.ts";
 import { repoPath } from "../helpers/media.ts";
 import { startTcpProxy } from "../helpers/tcp_proxy.ts";
 import { until } from "../helpers/until.ts";
 
 const SAMPLE = repoPath("video/samples/vtest.mp4");
-// Every character a URL reserves, so that it has to be percent-encoded.
-const PASSWORD = "Se@c/r#t x%9?";
+// Every character a URL reserves, so that it has to be percent-encoded, and a quote, which
+// encodeURIComponent leaves as it is and the ffconcat list has to escape.
+const PASSWORD = "Se@c/r#t x%9?'";
 const USER = "admin";
 
 /** The command lines of this process's ffmpeg children, as any local user reads them. */
@@ -193,4 +196,26 @@ Deno.test("a password with an unencoded '/', '#' or space: a clear error explain
   } finally {
     await Deno.remove(cacheDir, { recursive: true });
   }
+});
+
+Deno.test("which passwords break their URL, and the list that hands a URL to ffmpeg", () => {
+  const problem = (url: string) => passwordEncodingProblem(url)?.split(":")[0];
+  assert.equal(problem("rtsp://admin:pa%2Fss%231%20x@cam/stream"), undefined);
+  // ffmpeg and the URL class both end the credentials at the last `@` before the path.
+  assert.equal(problem("rtsp://admin:Secr3t@x@cam/stream"), undefined);
+  assert.equal(problem("rtsp://admin:50%off@cam/stream"), 'the password holds an unencoded "%"');
+  assert.equal(problem("rtsp://admin:a?b@cam/stream"), 'the password holds an unencoded "?"');
+  // An `@` in the path is not a password: neither after credentials nor after a port.
+  assert.equal(problem("rtsp://admin:pw@cam/a@b"), undefined);
+  assert.equal(problem("http://cam:8080/snap@2x.jpg"), undefined);
+  assert.equal(problem("rtsp://cam/stream"), undefined);
+
+  const list = captureInputList("rtsp://admin:it's@cam/stream", { transport: "udp", timeoutSeconds: 5 });
+  assert.equal(
+    list,
+    "ffconcat version 1.0\nfile 'rtsp://admin:it'\\''s@cam/stream'\noption rtsp_transport udp\n" +
+      "option timeout 5000000\noption use_wallclock_as_timestamps 1\n",
+  );
+  assert.throws(() => captureInputList("rtsp://admin:a\nb@cam/stream"), RangeError);
+  assert.throws(() => captureInputList("video/samples/vtest.mp4"), RangeError);
 });
