@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CameraEmulator } from "../../tools/camera_emulator.ts";
 import { RedisConnection } from "../../lib/queue/redis_connection.ts";
+import { freePort } from "../../tools/free_port.ts";
 import { spawnTask } from "../helpers/deno_task.ts";
 import { repoPath } from "../helpers/media.ts";
 import { startRedis } from "../helpers/redis_server.ts";
@@ -35,14 +36,34 @@ Deno.test("deno task capture: MIN_FREE_MB keeps the floor by deleting the oldest
   await using disk = await mountTmpfs(12);
   await using camera = await CameraEmulator.start({ file: SAMPLE });
   const t0 = performance.now();
+  const metricsPort = freePort();
   await using capture = spawnTask("capture", [], {
-    env: { ...CLIPS, RTSP_URL: camera.url, CAMERA_NAME: "front", VIDEO_DIR: disk.path, MIN_FREE_MB: "8" },
+    env: {
+      ...CLIPS,
+      RTSP_URL: camera.url,
+      CAMERA_NAME: "front",
+      VIDEO_DIR: disk.path,
+      MIN_FREE_MB: "8",
+      METRICS_PORT: String(metricsPort),
+    },
   });
   // 4 MB above the floor hold about a dozen clips; then each new clip makes room by deleting the oldest.
   await capture.waitFor(/(deleted front\/\S+ \([\d.]+ MB, free space\)[\s\S]*){3}/, 120_000);
   const deletedSoFar = count(capture.stdout(), /deleted front\/\S+ \([\d.]+ MB, free space\)/g);
   const clipsSoFar = count(capture.stdout(), /clip front\/\S+ \(/g);
   await until(() => count(capture.stdout(), /clip front\/\S+ \(/g) >= clipsSoFar + 3, 60_000, "3 more clips");
+  // /healthz shows the disk kept at its floor; /metrics counts the deletions by reason.
+  const health = await (await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).json();
+  assert.equal(health.ok, true, JSON.stringify(health));
+  assert.equal(health.disk.short, false);
+  assert.equal(health.disk.min_free_mb, 8);
+  assert.ok(health.disk.free_mb >= 7, JSON.stringify(health.disk));
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const deletedMetric = Number(
+    metrics.match(/^camwatch_clips_deleted_total\{reason="free space"\} (\d+)$/m)?.[1],
+  );
+  assert.ok(deletedMetric >= deletedSoFar, metrics);
+  assert.match(metrics, /^camwatch_disk_free_bytes \d+$/m);
   const out = await capture.stop("SIGTERM");
   const seconds = (performance.now() - t0) / 1000;
   assert.equal(out.code, 0, out.stderr);
