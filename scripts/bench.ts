@@ -2,12 +2,13 @@
  * `deno task bench`: benchmarks that report ratios against a baseline measured in the same
  * run, so that figures from different machines compare.
  *
- * `deno task bench [analyzer] [queue] [capture] [imports]` runs only the benchmarks named
- * (all four without a name): `analyzer` (YOLO analysis against bare inference), `queue`
+ * `deno task bench [analyzer] [queue] [capture] [imports] [log]` runs only the benchmarks named
+ * (all five without a name): `analyzer` (YOLO analysis against bare inference), `queue`
  * (tasks per second and clip-to-log latency), `capture` (CPU of `deno task capture` against a
  * bare stream copy, on the sample and on a 1920x1080 15 fps version of it), `imports` (time and
  * memory to import each public surface in a fresh process, against an empty module, and
- * whether its graph holds the notebook-only packages).
+ * whether its graph holds the notebook-only packages), `log` (a worker's memory, checking one id, and
+ * loading a day and a month into a DataFrame, on logs of 10k, 100k and 1M lines, against the smallest).
  *
  * A benchmark cannot lie: each one checks that the process or loop it measured did the work it
  * reports on (frames analysed, tasks consumed and logged, a capture alive and healthy all
@@ -21,6 +22,8 @@
  * - BENCH_CAPTURE_SECONDS (default 60, at least 15): the window each capture comparison is
  *   measured over (the capture and the bare copy side by side; start-up not counted)
  * - BENCH_IMPORT_RUNS (default 5): fresh processes per surface
+ * - BENCH_LOG_SIZES (default 10000,100000,1000000): log sizes in lines, the first the baseline (1M
+ *   lines is 0.6 GB of log and about 3 minutes on 2 cores; CI runs small ones)
  *
  * The default run takes about 3.5 minutes on 2 cores (2 of them the capture windows); for a
  * quick look use e.g.
@@ -42,8 +45,9 @@ import {
 import { EXITED_CHILDREN } from "./bench/process_cpu.ts";
 import { benchQueue } from "./bench/queue_bench.ts";
 import { benchImports, formatImportBench } from "./bench/import_bench.ts";
+import { benchLog, formatLogBench } from "./bench/log_bench.ts";
 
-const BENCHES = ["analyzer", "queue", "capture", "imports"] as const;
+const BENCHES = ["analyzer", "queue", "capture", "imports", "log"] as const;
 const unknown = Deno.args.filter((a) => !(BENCHES as readonly string[]).includes(a));
 if (unknown.length) {
   console.error(`unknown benchmark ${unknown.join(", ")}; choose among ${BENCHES.join(", ")}`);
@@ -56,6 +60,11 @@ const settings = readAnalyzerSettings(env);
 const seconds = numberVar(env, "BENCH_SECONDS", 30, { min: 1 });
 const captureSeconds = numberVar(env, "BENCH_CAPTURE_SECONDS", 60, { min: 15 });
 const importRuns = numberVar(env, "BENCH_IMPORT_RUNS", 5, { min: 1, integer: true });
+const logSizes = (env.BENCH_LOG_SIZES ?? "10000,100000,1000000").split(",").map(Number);
+if (!logSizes.every((n) => Number.isInteger(n) && n > 0)) {
+  console.error(`BENCH_LOG_SIZES must be line counts separated by commas, got ${env.BENCH_LOG_SIZES}`);
+  Deno.exit(2);
+}
 const sampleFps = settings.sampleFps === "all" ? 10 : settings.sampleFps;
 const root = fileURLToPath(new URL("..", import.meta.url));
 const video = fileURLToPath(new URL("../video/samples/vtest.mp4", import.meta.url));
@@ -165,6 +174,15 @@ await run("imports", async () => {
   console.log(`\nImport cost per surface, fresh process each, median of ${importRuns} runs:`);
   const imports = await benchImports({ root, runs: importRuns });
   for (const line of formatImportBench(imports)) console.log(line);
+});
+
+await run("log", async () => {
+  console.log(
+    `\nThe log as it grows (day files, 540 lines a day, ending now; each figure in a fresh process; ` +
+      `ratios against the first size):`,
+  );
+  const rows = await benchLog({ sizes: logSizes, onProgress: (m) => console.log(`  ${m}`) });
+  for (const line of formatLogBench(rows)) console.log(line);
 });
 
 const minutes = ((performance.now() - started) / 60_000).toFixed(1);

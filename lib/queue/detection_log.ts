@@ -38,6 +38,7 @@ import {
   type LogRange,
   partitionInRange,
   partitionKey,
+  partitionKeys,
   partitionSpan,
   rangeBounds,
   startOfId,
@@ -264,6 +265,20 @@ export class DetectionLog {
    */
   async files(range: LogRange = {}): Promise<string[]> {
     if (this.partition === undefined) return [this.path];
+    // A bounded range names its files: no listing of a folder that grows by one file a day.
+    const named = partitionKeys(range, this.partition, QUEUE_DEFAULTS.logNamedPartitions);
+    if (named) {
+      const found: string[] = [];
+      for (const key of named) {
+        const path = join(this.path, `${key}.jsonl`);
+        try {
+          if (!(await Deno.stat(path)).isDirectory) found.push(path);
+        } catch (e) {
+          if (!(e instanceof Deno.errors.NotFound)) throw e;
+        }
+      }
+      return found;
+    }
     const keys: string[] = [];
     try {
       for await (const entry of Deno.readDir(this.path)) {

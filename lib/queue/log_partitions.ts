@@ -156,3 +156,38 @@ export function partitionInRange(key: string, range: LogRange = {}): boolean {
   if (!span) return from === -Infinity && to === Infinity;
   return span[0] < to && span[1] > from;
 }
+
+/**
+ * The partitions a bounded range touches, oldest first, without looking at the folder.
+ *
+ * @param max most keys to name; a longer range gives undefined (listing the folder is cheaper then)
+ * @returns the keys, or undefined when either end of the range is open or the range spans more than `max`
+ *   partitions
+ *
+ * @example
+ * ```ts
+ * import { partitionKeys } from "./log_partitions.ts";
+ * const range = { from: Date.UTC(2026, 1, 27, 12), to: Date.UTC(2026, 2, 2) };
+ * console.log(partitionKeys(range, "day", 400)); // ["2026-02-27", "2026-02-28", "2026-03-01"]
+ * ```
+ */
+export function partitionKeys(range: LogRange, partition: LogPartition, max: number): string[] | undefined {
+  const [from, to] = rangeBounds(range);
+  if (!isFinite(from) || !isFinite(to)) return undefined;
+  const keys: string[] = [];
+  if (to <= from) return keys;
+  const first = new Date(from);
+  // Walk period by period from the start of the first one, in UTC.
+  const y = first.getUTCFullYear();
+  let m = first.getUTCMonth();
+  let d = partition === "day" ? first.getUTCDate() : 1;
+  for (let t = Date.UTC(y, m, d); t < to; t = Date.UTC(y, m, d)) {
+    if (keys.length >= max) return undefined;
+    const key = partitionKey(new Date(t).toISOString(), partition);
+    if (key === UNDATED) return undefined; // beyond the years a file name can hold
+    keys.push(key);
+    if (partition === "day") d++;
+    else m++;
+  }
+  return keys;
+}

@@ -52,6 +52,7 @@ export {
   type LogPartition,
   type LogRange,
   partitionKey,
+  partitionKeys,
   partitionSpan,
   startOfId,
   UNDATED,

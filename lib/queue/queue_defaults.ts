@@ -37,6 +37,11 @@ export interface QueueDefaults {
   readonly logPartition: "day" | "month";
   /** files of a folder log whose ids a writer keeps in memory at once (the bound on its memory) */
   readonly logIndexPartitions: number;
+  /**
+   * most files a bounded range of a folder log is read from by name; a longer range lists the folder (one
+   * listing of a few thousand names costs less than as many look-ups)
+   */
+  readonly logNamedPartitions: number;
   /** ms a worker waits after its first failure to write the log; doubled after each failure in a row */
   readonly retryBackoffMs: number;
   /** most ms a worker waits after failures to write the log */
@@ -83,6 +88,7 @@ export const QUEUE_DEFAULTS: QueueDefaults = Object.freeze({
   logFolder: "detections.d",
   logPartition: "day",
   logIndexPartitions: 4,
+  logNamedPartitions: 400,
   retryBackoffMs: 1000,
   maxRetryBackoffMs: 60_000,
   commandTimeoutMs: 3000,

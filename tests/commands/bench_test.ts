@@ -1,5 +1,5 @@
 /**
- * `deno task bench` as a user runs it, with the task's permissions, on its two shortest benchmarks
+ * `deno task bench` as a user runs it, with the task's permissions, on its shortest benchmarks
  * and short settings (its documented interface: benchmark names as arguments, settings in the
  * environment): the import cost of each surface in fresh processes, and the queue through a
  * private redis-server with a real worker. It must print figures and exit 0.
@@ -26,4 +26,23 @@ Deno.test("deno task bench imports queue: figures for each surface and for the q
   // queue: tasks per second and a clip's latency, measured.
   assert.match(out.stdout, /[1-9]\d* tasks\/s/);
   assert.match(out.stdout, /[1-9]\d* ms/);
+});
+
+Deno.test("deno task bench log on small logs: a row per size with every figure, the goal line, status 0", async () => {
+  const out = decodeOutput(
+    await denoTask("bench", ["log"], { env: { BENCH_LOG_SIZES: "2000,20000", NO_COLOR: "1" } }).output(),
+  );
+  assert.equal(out.code, 0, `${out.stdout}\n${out.stderr}`);
+  assert.doesNotMatch(out.stderr, /NotCapable|PermissionDenied|Requires \w+ access/);
+  assert.match(out.stdout, /generated 20\d{3} lines in \d+ day files/);
+  // A row per size: lines, files, worker RSS after start and after the tasks, has(), a day, 30 days.
+  const rows = [
+    ...out.stdout.matchAll(
+      /^ +(\d+) +(\d+) \| +(\d+) +(\d+) \(([\d.]+)x\) \| +([\d.]+) .*\| +(\d+) \([\d.]+x\) 540 /gm,
+    ),
+  ];
+  assert.equal(rows.length, 2, out.stdout);
+  assert.deepEqual(rows.map((r) => Number(r[1])), [17280, 20520], "a month at least, then 38 days");
+  for (const r of rows) assert.ok(Number(r[4]) > 0 && Number(r[6]) > 0 && Number(r[7]) > 0, r[0]);
+  assert.match(out.stdout, /goal, flat within 10% from 17280 to 20520 lines: worker RSS (met|NOT met)/);
 });
