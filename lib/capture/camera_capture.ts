@@ -8,6 +8,7 @@
 import { dirname, join } from "node:path";
 import { ClipError, ClipRecorder, type ClipRecorderOptions, type FinishedClip } from "./clip_recorder.ts";
 import type { MetricsRegistry } from "../ops/metrics.ts";
+import type { ClipStorage } from "./clip_storage.ts";
 import { MotionDetector, type MotionDetectorOptions } from "./motion_detector.ts";
 import { RtspSource, type RtspSourceOptions } from "./rtsp_source.ts";
 
@@ -111,6 +112,7 @@ export class CameraCapture {
   readonly #recorder: ClipRecorder;
   readonly #log: (level: CaptureLogEntry["level"], message: string) => void;
   readonly #cacheDir: string;
+  readonly #storage: ClipStorage | undefined;
   readonly #count: (metric: string, help: string) => void;
   #running: Promise<void> | undefined;
   #hooks: Promise<void> = Promise.resolve();
@@ -143,6 +145,7 @@ export class CameraCapture {
         if (hook) this.#hooks = this.#hooks.then(() => this.#handOver(clip, hook));
       },
     });
+    this.#storage = options.clips?.storage;
     this.#detector = new MotionDetector(options.motion);
     this.#cacheDir = options.cacheDir ?? join(options.videoDir, ".cache", options.camera);
     this.#source = new RtspSource({ ...options.source, url: options.url, cacheDir: this.#cacheDir });
@@ -212,7 +215,9 @@ export class CameraCapture {
             // A new connection starts a new stream: learn its background afresh.
             this.#detector.reset();
             await this.#keepGoing(() => this.#recorder.cameraLost());
-            if (e.reason !== "closed") this.#log("warn", `disconnected: ${e.reason}`);
+            if (e.reason !== "closed") {
+              this.#log("warn", `disconnected: ${e.reason}${await this.#diskNote()}`);
+            }
             break;
           case "retrying":
             this.#count("camwatch_reconnects_total", "Attempts to reconnect to the camera.");
@@ -230,6 +235,17 @@ export class CameraCapture {
       await Deno.remove(this.#cacheDir, { recursive: true }).catch(() => {});
       await Deno.remove(dirname(this.#cacheDir)).catch(() => {}); // the shared .cache, once empty
     }
+  }
+
+  /**
+   * ffmpeg says "Invalid argument" or "Error initializing output stream" when it cannot write its
+   * segments: name the likely cause when the disk is below its floor.
+   */
+  async #diskNote(): Promise<string> {
+    const state = await this.#storage?.makeRoom().catch(() => undefined);
+    // Below the floor, or under a megabyte (not one segment fits) when no floor is kept.
+    const full = state && (state.short || state.freeBytes < 2 ** 20);
+    return full ? `; the disk is full (${Math.floor(state.freeBytes / 2 ** 20)} MB free)` : "";
   }
 
   /** Hands a clip to the hook until it takes it, or the capture stops and a last try failed. */

@@ -89,7 +89,12 @@ export interface FinishedClip {
 export class ClipError extends CamwatchError {
   /** true when the clip is kept and written again once there is room */
   readonly retrying: boolean;
-  /** @param retrying whether the clip is kept to be written again */
+  /**
+   * An error about one clip.
+   *
+   * @param options `cause` as for any error, and `retrying` (default false): whether the clip is kept to be
+   *   written again
+   */
   constructor(message: string, options?: ErrorOptions & { retrying?: boolean }) {
     super(message, options);
     this.retrying = options?.retrying ?? false;

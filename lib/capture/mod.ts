@@ -64,5 +64,10 @@ export {
 export { type ClipFile, listClips, type ListClipsOptions } from "./clip_files.ts";
 export { type ClipSidecar, formatClipSidecar, readClipSidecar, sidecarPathOf } from "./clip_sidecar.ts";
 export { CAMERA_NAME_PATTERN, CAMERA_NAME_RULE, isCameraName } from "./camera_name.ts";
-export { CAMERA_URL_RULE, isCameraUrl } from "./camera_url.ts";
+export {
+  CAMERA_URL_RULE,
+  isCameraUrl,
+  passwordEncodingProblem,
+  PERCENT_ENCODING_HINT,
+} from "./camera_url.ts";
 export { CLIP_TIMING, type ClipTiming, clipTiming } from "./clip_timing.ts";

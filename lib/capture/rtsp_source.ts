@@ -347,7 +347,17 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
   async #connect(session: number): Promise<{ frames: number; reason: string; answer: number | undefined }> {
     const { url, cacheDir, stallTimeoutMs = 10_000 } = this.#options;
     const segmentDir = join(cacheDir, `session-${String(session).padStart(4, "0")}`);
-    await Deno.mkdir(segmentDir, { recursive: true });
+    try {
+      await Deno.mkdir(segmentDir, { recursive: true });
+    } catch (e) {
+      // A full disk (or a cache folder gone read-only) is a failed connection, retried with backoff.
+      if (e instanceof Deno.errors.PermissionDenied && e.name === "NotCapable") throw e;
+      return {
+        frames: 0,
+        reason: `cannot make the segment folder: ${(e as Error).message}`,
+        answer: undefined,
+      };
+    }
     const options = {
       segmentDir,
       transport: this.#transport,

@@ -10,7 +10,7 @@
 
 import * as v from "valibot";
 import { CAMERA_NAME_PATTERN, CAMERA_NAME_RULE } from "../capture/camera_name.ts";
-import { CAMERA_URL_RULE, isCameraUrl } from "../capture/camera_url.ts";
+import { CAMERA_URL_RULE, isCameraUrl, passwordEncodingProblem } from "../capture/camera_url.ts";
 import { MOTION_SETTINGS } from "../capture/motion_detector.ts";
 import { ConfigError } from "../errors.ts";
 import { describeSetting, type NumberSetting } from "../number_setting.ts";
@@ -80,6 +80,10 @@ const cameraSchema = v.strictObject({
   ),
   url: v.pipe(
     v.string(`must be ${CAMERA_URL_RULE}`),
+    v.check(
+      (url: string) => passwordEncodingProblem(url) === undefined,
+      (issue) => `holds a password its URL cannot carry: ${passwordEncodingProblem(String(issue.input))}`,
+    ),
     v.check((url: string) => isCameraUrl(url), `must be ${CAMERA_URL_RULE}`),
     v.description("rtsp:// or rtsps:// URL (credentials allowed), http(s):// MJPEG URL, or a video file"),
   ),

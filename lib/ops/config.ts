@@ -12,7 +12,7 @@ import type { RedisTarget } from "../queue/redis_connection.ts";
 import { CAMERA_NAME_RULE, isCameraName } from "../capture/camera_name.ts";
 import { CLIP_TIMING } from "../capture/clip_timing.ts";
 import { STORAGE_SETTINGS } from "../capture/clip_storage.ts";
-import { CAMERA_URL_RULE, isCameraUrl } from "../capture/camera_url.ts";
+import { CAMERA_URL_RULE, isCameraUrl, passwordEncodingProblem } from "../capture/camera_url.ts";
 import { parseCamerasFile } from "./cameras_file.ts";
 import { MOTION_SETTINGS } from "../capture/motion_detector.ts";
 import { CAPTURE_STREAM_SETTINGS } from "../media/ffmpeg.ts";
@@ -193,8 +193,17 @@ export interface CaptureSettings {
 }
 
 function checkUrl(url: string, where: string): string {
-  if (isCameraUrl(url)) return url;
-  throw new ConfigError(`${where} must be ${CAMERA_URL_RULE}, got ${JSON.stringify(redactUrl(url))}`);
+  // A password the URL cannot carry as written would reach the wrong host, or none: said first, precisely.
+  const problem = passwordEncodingProblem(url);
+  if (problem) {
+    throw new ConfigError(
+      `${where} holds a password its URL cannot carry: ${problem}, got ${JSON.stringify(redactUrl(url))}`,
+    );
+  }
+  if (!isCameraUrl(url)) {
+    throw new ConfigError(`${where} must be ${CAMERA_URL_RULE}, got ${JSON.stringify(redactUrl(url))}`);
+  }
+  return url;
 }
 
 function checkTransport(value: string | undefined, where: string): "tcp" | "udp" {
@@ -254,9 +263,9 @@ export function readCaptureSettings(env: Env = Deno.env.toObject()): CaptureSett
     } catch (cause) {
       throw new ConfigError(`CAMERAS_FILE ${file} cannot be read: ${(cause as Error).message}`, { cause });
     }
-    cameras = parseCamerasFile(text, file).map((c) => ({
+    cameras = parseCamerasFile(text, file).map((c, i) => ({
       name: c.name,
-      url: c.url,
+      url: checkUrl(c.url, `CAMERAS_FILE ${file}: cameras[${i}].url`),
       transport: c.transport ?? transport,
       threshold: c.threshold ?? threshold,
       minArea: c.minArea ?? minArea,

@@ -118,6 +118,8 @@ Deno.test("deno task capture: a disk filled by something else is survived, the c
     "three failed connections survived",
   );
   const whileFull = capture.stderr().slice(fullAt);
+  // ffmpeg's own words for it ("Invalid argument") are followed by the cause.
+  assert.match(whileFull, /disconnected: .*; the disk is full \(0 MB free\)/);
   const keptWhileFull = /its segments are kept and it is written once there is room/.test(whileFull);
   assert.ok(keptWhileFull, whileFull);
   await Deno.remove(filler);

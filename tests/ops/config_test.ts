@@ -208,7 +208,36 @@ Deno.test("readCaptureSettings: bad values name their variable; passwords stay m
     assert.doesNotMatch(e.message, /s3cret/);
     assert.match(e.message, /admin:\*\*\*@cam/);
   }
+  // A password its URL cannot carry (an unencoded '/' and '#') stops at start, explained, never shown.
+  for (
+    const env of [
+      { RTSP_URL: "rtsp://admin:pa/ss#9@cam/stream" },
+      { CAMERAS_FILE: cameraFile([{ name: "a", url: "rtsp://admin:pa/ss#9@cam/stream" }]) },
+    ]
+  ) {
+    try {
+      readCaptureSettings(env);
+      assert.fail("accepted a password that sends the request to the wrong host");
+    } catch (e) {
+      assert.ok(e instanceof ConfigError);
+      assert.match(
+        e.message,
+        /^(RTSP_URL|CAMERAS_FILE \S+: cameras\[0\]\.url) holds a password its URL cannot carry: the password holds an unencoded "\/" and "#"/,
+      );
+      assert.match(e.message, /%2F for \//);
+      assert.doesNotMatch(e.message, /pa\/ss|ss#9/);
+    }
+  }
+  assert.equal(readCaptureSettings({ RTSP_URL: "rtsp://admin:pa%2Fss%239@cam/stream" }).cameras.length, 1);
 });
+
+/** A cameras file in a temporary file, removed when the test process ends. */
+function cameraFile(cameras: unknown[]): string {
+  const file = Deno.makeTempFileSync({ suffix: ".json" });
+  Deno.writeTextFileSync(file, JSON.stringify({ cameras }));
+  globalThis.addEventListener("unload", () => Deno.removeSync(file));
+  return file;
+}
 
 Deno.test("readQueueSettings: REDIS_URL, or the prototype's RDS_* names; bad values named", () => {
   assert.deepEqual(readQueueSettings({}), { redis: undefined, stream: "video_queue" });
