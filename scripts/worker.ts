@@ -12,6 +12,7 @@
 import { parseTask } from "../lib/queue/clip_task.ts";
 import { ClipWorker } from "../lib/queue/clip_worker.ts";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import {
   readAnalyzerSettings,
   readMetricsSettings,
@@ -22,6 +23,7 @@ import { startHealthServer } from "../lib/ops/health_server.ts";
 import { MetricsRegistry } from "../lib/ops/metrics.ts";
 import { DetectionLog } from "../lib/queue/detection_log.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
+import { defaultLogPath, QUEUE_DEFAULTS } from "../lib/queue/queue_defaults.ts";
 import { QueueMonitor } from "../lib/queue/queue_monitor.ts";
 import { RedisConnection, type RedisState } from "../lib/queue/redis_connection.ts";
 import { TaskConsumer } from "../lib/queue/task_consumer.ts";
@@ -128,6 +130,17 @@ try {
     `${worker.name} consuming ${consumer.stream} on ${connection.display} with ${analyzer.modelName}, log ${settings.logPath}`,
   );
   if (server) say(`health and metrics on http://${metricsSettings.hostname}:${server.port}/`);
+  // A video folder from before the day files: its old log would otherwise look lost.
+  const oldLog = join(settings.videoDir, QUEUE_DEFAULTS.singleLogFile);
+  if (
+    settings.logPath === defaultLogPath(settings.videoDir) &&
+    await Deno.stat(oldLog).then(() => true, () => false)
+  ) {
+    say(
+      `${oldLog} holds an older log in one file; new lines go to ${settings.logPath}, a file a day. ` +
+        `Set DETECTION_LOG=${oldLog} to keep the one file, or move its lines with DetectionLog.appendAll (README)`,
+    );
+  }
   try {
     await worker.run(controller.signal);
   } catch (e) {

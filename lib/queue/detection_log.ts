@@ -210,7 +210,44 @@ export class DetectionLog {
         });
       }
     }
-    return await this.#file(this.fileFor(bounded.clip_start)).append(bounded);
+    return (await this.#file(this.fileFor(bounded.clip_start)).append([bounded])) === 1;
+  }
+
+  /**
+   * Appends many lines, as {@linkcode DetectionLog.append} would one by one (the same rules per id, also
+   * between the lines given), with one lock and one write per file: for moving a log into another, say a
+   * prototype's single file into day files. Each file's share is written whole or not at all.
+   *
+   * @returns how many lines were written (those the log already had are skipped)
+   * @throws {LogWriteError} as `append`; the files written before the failing one keep their lines
+   *
+   * @example
+   * ```ts
+   * import { DetectionLog } from "./detection_log.ts";
+   * const old = new DetectionLog("video/detections_log.jsonl");
+   * const moved = await new DetectionLog("video/detections.d").appendAll(old.read());
+   * console.log(`${moved} lines now in day files`);
+   * ```
+   */
+  async appendAll(lines: Iterable<LogLine> | AsyncIterable<LogLine>): Promise<number> {
+    const byFile = new Map<string, LogLine[]>();
+    for await (const line of lines) {
+      const bounded = this.#bound(line);
+      const path = this.fileFor(bounded.clip_start);
+      byFile.get(path)?.push(bounded) ?? byFile.set(path, [bounded]);
+    }
+    if (this.partition !== undefined && byFile.size) {
+      try {
+        await Deno.mkdir(this.path, { recursive: true });
+      } catch (e) {
+        throw new LogWriteError(`cannot make the log folder ${this.path}: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
+    }
+    let written = 0;
+    for (const [path, group] of byFile) written += await new LogFile(path).append(group);
+    return written;
   }
 
   /**
@@ -419,7 +456,8 @@ class LogFile {
     this.path = path;
   }
 
-  async append(bounded: LogLine): Promise<boolean> {
+  /** Appends the lines that the file's ids allow, all in one write under the lock; returns how many. */
+  async append(bounded: readonly LogLine[]): Promise<number> {
     let file: Deno.FsFile;
     try {
       file = await Deno.open(this.path, { read: true, append: true, create: true });
@@ -437,23 +475,31 @@ class LogFile {
           cause: e,
         });
       }
-      const known = this.#ids.get(bounded.id);
-      if (known === true || (known === false && !bounded.ok)) return false;
-      const bytes = encoder.encode(JSON.stringify(bounded) + "\n");
+      // The batch's own lines count too: a second line of an id is held to the same rule.
+      const known = new Map<string, boolean>();
+      const rows: string[] = [];
+      for (const line of bounded) {
+        const was = known.has(line.id) ? known.get(line.id) : this.#ids.get(line.id);
+        if (was === true || (was === false && !line.ok)) continue;
+        known.set(line.id, line.ok === true);
+        rows.push(JSON.stringify(line) + "\n");
+      }
+      if (rows.length === 0) return 0;
+      const bytes = encoder.encode(rows.join(""));
       let written = 0;
       try {
         while (written < bytes.length) written += await file.write(bytes.subarray(written));
       } catch (e) {
         // Whole or not at all: cut off the part that made it to disk.
         if (written > 0) await file.truncate(this.#scanned).catch(() => {});
-        throw new LogWriteError(
-          `cannot write the line of ${bounded.id} to the log ${this.path}: ${(e as Error).message}`,
-          { cause: e },
-        );
+        const what = bounded.length === 1 ? `the line of ${bounded[0].id}` : `${rows.length} lines`;
+        throw new LogWriteError(`cannot write ${what} to the log ${this.path}: ${(e as Error).message}`, {
+          cause: e,
+        });
       }
       this.#scanned += bytes.length;
-      this.#ids.set(bounded.id, bounded.ok);
-      return true;
+      for (const [id, ok] of known) this.#ids.set(id, ok || this.#ids.get(id) === true);
+      return rows.length;
     } finally {
       file.close(); // closing releases the lock
     }

@@ -33,6 +33,8 @@ export interface QueueDefaults {
   readonly logFieldChars: number;
   /** the log's folder inside the video folder (a name no camera can have: camera names hold no dot) */
   readonly logFolder: string;
+  /** the prototype's log in one file inside the video folder, before the day files */
+  readonly singleLogFile: string;
   /** the period of the log's files: one per UTC day of the clips' start */
   readonly logPartition: "day" | "month";
   /** files of a folder log whose ids a writer keeps in memory at once (the bound on its memory) */
@@ -86,6 +88,7 @@ export const QUEUE_DEFAULTS: QueueDefaults = Object.freeze({
   deadLetterReasonChars: 1024,
   logFieldChars: 1024,
   logFolder: "detections.d",
+  singleLogFile: "detections_log.jsonl",
   logPartition: "day",
   logIndexPartitions: 4,
   logNamedPartitions: 400,

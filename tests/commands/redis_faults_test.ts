@@ -177,6 +177,8 @@ Deno.test("worker: started before Redis, waits for it (masked URL, growing delay
   const videoDir = join(dir, "waits");
   await Deno.mkdir(join(videoDir, "front"), { recursive: true });
   await cutSample(join(videoDir, "front", "20260223-144601.mp4"), 1);
+  // A folder from before the day files: the worker says where the old log is once it starts.
+  await Deno.writeTextFile(join(videoDir, "detections_log.jsonl"), "");
   await using worker = spawnTask("worker", [], {
     env: { REDIS_URL: url, VIDEO_DIR: videoDir, METRICS_PORT: "off", LOG_FORMAT: "text" },
   });
@@ -203,6 +205,10 @@ Deno.test("worker: started before Redis, waits for it (masked URL, growing delay
 
   await using redis = await startRedis({ port, password });
   await worker.waitFor(/consuming video_queue/, 30_000);
+  await worker.waitFor(
+    /detections_log\.jsonl holds an older log in one file; new lines go to .*detections\.d/,
+    10_000,
+  );
   await using connection = await RedisConnection.open(redis.url);
   const start = "2026-02-23T14:46:01.000+01:00";
   const task = {

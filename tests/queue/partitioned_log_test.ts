@@ -171,4 +171,27 @@ Deno.test("month files, and the single-file mode (a .jsonl path): one file, rang
   assert.deepEqual(await single.files(), [path]);
 });
 
+Deno.test("a prototype's single file moved into day files with appendAll: every id once, the real result kept, twice is a no-op", async () => {
+  const single = new DetectionLog(join(dir, "old.jsonl"));
+  const starts = ["2026-08-01T10:00:00.000Z", "2026-08-01T23:59:00.000Z", "2026-08-02T00:01:00.000Z"];
+  for (const start of starts) await single.append(line("front", start));
+  await single.append(line("yard", starts[0], { ok: false, error: "gave up" }));
+  await single.append(line("yard", starts[0])); // the real result after the dead letter's line
+  const folder = new DetectionLog(join(dir, "moved.d"));
+  assert.equal(await folder.append(line("front", starts[2])), true, "one of them is there already");
+  const raw = (await Deno.readTextFile(single.path)).split("\n").filter(Boolean).map((r) => JSON.parse(r));
+  assert.equal(await folder.appendAll(raw), 4, "5 lines read, one already in the folder");
+  assert.equal(await folder.appendAll(single.read()), 0, "moving again writes nothing");
+  assert.deepEqual((await rows(join(folder.path, "2026-08-01.jsonl"))).map((r) => [r.id.slice(0, 4), r.ok]), [
+    ["fron", true],
+    ["fron", true],
+    ["yard", false],
+    ["yard", true],
+  ]);
+  assert.equal((await rows(join(folder.path, "2026-08-02.jsonl"))).length, 1);
+  const chosen = async (log: DetectionLog) =>
+    (await Array.fromAsync(log.read())).map((l) => `${l.id} ${l.ok}`).sort();
+  assert.deepEqual(await chosen(folder), await chosen(single), "readers see the same lines");
+});
+
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
