@@ -1,24 +1,70 @@
 /**
  * `CameraEmulator`: an RTSP camera on 127.0.0.1 for demos and tests, built on GStreamer's RTSP
  * server (Debian packages; see README). It loops a video file, or shows a still test pattern,
- * over TCP or UDP, optionally behind basic authentication.
+ * over TCP or UDP, optionally behind basic authentication, and serves what real cameras send:
+ * H.264 or H.265, B-frames, an AAC or G.711 sound track, a main stream with a smaller sub-stream.
  *
  * @module
  */
 
 import { fileURLToPath } from "node:url";
 import { CamwatchError } from "../lib/errors.ts";
-import { emulatorStreamArgs, probeMedia, runFfmpeg } from "../lib/media/ffmpeg.ts";
 import { stopProcess } from "../lib/media/process.ts";
 import { redactUrl } from "../lib/ops/redact.ts";
+import {
+  EMULATOR_AUDIO,
+  type EmulatorAudioCodec,
+  type EmulatorVideoCodec,
+  type FrameSize,
+  prepareEmulatorStreams,
+} from "./emulator_streams.ts";
+
+export type { EmulatorAudioCodec, EmulatorVideoCodec, FrameSize } from "./emulator_streams.ts";
 
 /** Options of {@linkcode CameraEmulator.start}. */
 export interface CameraEmulatorOptions {
   /**
-   * Video file to loop (any format ffmpeg reads; H.264 without B-frames is streamed as is).
+   * Video file to loop (any format ffmpeg reads). It is streamed as is when it already is
+   * `codec` without B-frames and neither `fps` nor `size` changes it; else re-encoded once at start.
    * @default a still test pattern (colour bars)
    */
   file?: string;
+  /**
+   * Seconds of the file looped (the loop is encoded at start: a few seconds start fast). For the
+   * test pattern, the length of its loop.
+   * @default the whole file; 10 for the test pattern
+   */
+  seconds?: number;
+  /**
+   * Video codec served: H.264 (`rtph264pay`) or H.265 (`rtph265pay`), as cameras offer.
+   * @default "h264"
+   */
+  codec?: EmulatorVideoCodec;
+  /**
+   * B-frames between reference frames. With more than 0 the video is re-encoded with them and
+   * sent with their real presentation and decode times (pts != dts), as cameras with B-frames do.
+   * @default 0
+   */
+  bFrames?: number;
+  /**
+   * A sound track served alongside the video: AAC (16 kHz mono, RTP mpeg4-generic) or G.711
+   * A-law / µ-law (8 kHz mono, what Tapo cameras send). The file's own sound when it has one,
+   * else a 1 kHz tone; its loop starts with the video's, so both keep rising together.
+   * @default none
+   */
+  audio?: EmulatorAudioCodec;
+  /**
+   * Size the main stream is scaled to (even numbers), e.g. 1920x1080 from the 768x576 sample.
+   * @default the file's own size, 640x480 for the test pattern
+   */
+  size?: FrameSize;
+  /**
+   * The same scene also served scaled down on a second path of the same server, as a camera's
+   * sub-stream (same codec, B-frames, audio and login as the main stream); see `subUrl`.
+   * `path` defaults to "/sub".
+   * @default none
+   */
+  subStream?: FrameSize & { path?: string };
   /**
    * A video device to serve live instead of a file (a laptop webcam: `/dev/video0`, read with
    * GStreamer's v4l2src and encoded to H.264 on the fly).
@@ -107,6 +153,10 @@ export class CameraEmulator {
   readonly url: string;
   /** the URL with its password masked, for logs */
   readonly displayUrl: string;
+  /** the sub-stream's URL (same credentials), when `subStream` was asked for */
+  readonly subUrl: string | undefined;
+  /** the sub-stream's URL with its password masked, when there is one */
+  readonly subDisplayUrl: string | undefined;
   /** TCP port the server listens on */
   readonly port: number;
   /** process id of the server */
@@ -115,13 +165,15 @@ export class CameraEmulator {
   #dir: string;
   #stopped: Promise<void> | undefined;
 
-  private constructor(child: Deno.ChildProcess, dir: string, port: number, url: string) {
+  private constructor(child: Deno.ChildProcess, dir: string, port: number, url: string, subUrl?: string) {
     this.#child = child;
     this.#dir = dir;
     this.port = port;
     this.pid = child.pid;
     this.url = url;
     this.displayUrl = redactUrl(url);
+    this.subUrl = subUrl;
+    this.subDisplayUrl = subUrl === undefined ? undefined : redactUrl(subUrl);
   }
 
   /** Prepares the stream, starts the server and waits until it listens. */
@@ -136,23 +188,46 @@ export class CameraEmulator {
         `camera transports must be "tcp" and/or "udp", got ${JSON.stringify(options.transports)}`,
       );
     }
+    checkStreamOptions(options, path);
     const live = options.gstSource ??
       (options.device === undefined ? undefined : `v4l2src device=${JSON.stringify(options.device)}`);
     const dir = await Deno.makeTempDir({ prefix: "camwatch-camera-" });
     try {
-      const stream = `${dir}/stream.h264`;
+      let source: string[];
       let fps = options.fps ?? 10;
-      let input = `lavfi:smptebars=size=640x480:rate=${fps}:duration=10`;
-      let reencode = true;
-      if (options.file && live === undefined) {
-        const info = await probeMedia(options.file);
-        if (!info.video) throw new CameraEmulatorError(`${options.file}: has no video stream`);
-        fps = options.fps ?? info.video.fps ?? 10;
-        input = options.file;
-        reencode = !(info.video.codec === "h264" && info.video.reorderDelay === 0 && !options.fps);
+      if (live === undefined) {
+        const streams = await prepareEmulatorStreams({
+          file: options.file,
+          dir,
+          fps: options.fps,
+          seconds: options.seconds,
+          codec: options.codec,
+          bFrames: options.bFrames,
+          size: options.size,
+          sub: options.subStream,
+          audio: options.audio,
+        }).catch((e) => {
+          throw e instanceof CamwatchError ? new CameraEmulatorError(e.message, { cause: e }) : e;
+        });
+        fps = streams.fps;
+        source = ["--file", streams.main, "--codec", options.codec ?? "h264"];
+        if (streams.mainOrder) source.push("--order", streams.mainOrder);
+        if (streams.sub) source.push("--sub-file", streams.sub, "--sub-path", subPath(options)!);
+        if (streams.subOrder) source.push("--sub-order", streams.subOrder);
+        if (streams.audio) {
+          const rate = EMULATOR_AUDIO[options.audio!].rate;
+          source.push(
+            "--audio",
+            streams.audio,
+            "--audio-codec",
+            options.audio!,
+            "--audio-rate",
+            String(rate),
+          );
+        }
+      } else {
+        source = ["--live", live];
       }
-      if (live === undefined) await prepareStream(input, stream, reencode, fps, options.file);
-      const source = live === undefined ? ["--file", stream] : ["--live", live];
       const host = options.host ?? "127.0.0.1";
       const args = [
         SERVER,
@@ -186,7 +261,15 @@ export class CameraEmulator {
       const bound = await readyPort(child);
       const auth = user === undefined ? "" : `${encodeURIComponent(user)}:${encodeURIComponent(password!)}@`;
       const reach = host === "0.0.0.0" ? "127.0.0.1" : host;
-      return new CameraEmulator(child, dir, bound, `rtsp://${auth}${reach}:${bound}${path}`);
+      const base = `rtsp://${auth}${reach}:${bound}`;
+      const sub = subPath(options);
+      return new CameraEmulator(
+        child,
+        dir,
+        bound,
+        `${base}${path}`,
+        sub === undefined ? undefined : `${base}${sub}`,
+      );
     } catch (e) {
       await Deno.remove(dir, { recursive: true }).catch(() => {});
       throw e;
@@ -213,12 +296,47 @@ export class CameraEmulator {
   }
 }
 
-/** Writes the AUD-delimited H.264 stream the server loops. */
-async function prepareStream(input: string, stream: string, reencode: boolean, fps: number, file?: string) {
-  const out = await runFfmpeg(emulatorStreamArgs(input, stream, { reencode, fps }));
-  if (!out.success) {
-    const why = new TextDecoder().decode(out.stderr).trim();
-    throw new CameraEmulatorError(`cannot prepare ${file ?? "the test pattern"}: ${why}`);
+/** The sub-stream's path, when there is one. */
+function subPath(options: CameraEmulatorOptions): string | undefined {
+  return options.subStream === undefined ? undefined : options.subStream.path ?? "/sub";
+}
+
+/** Rejects stream options that cannot be served, before anything is started. */
+function checkStreamOptions(options: CameraEmulatorOptions, path: string): void {
+  const { codec, bFrames, audio, size, subStream, seconds, fps } = options;
+  if (codec !== undefined && codec !== "h264" && codec !== "h265") {
+    throw new RangeError(`camera codec must be "h264" or "h265", got ${JSON.stringify(codec)}`);
+  }
+  if (bFrames !== undefined && !(Number.isInteger(bFrames) && bFrames >= 0 && bFrames <= 16)) {
+    throw new RangeError(`camera bFrames must be an integer from 0 to 16, got ${bFrames}`);
+  }
+  if (audio !== undefined && !(audio in EMULATOR_AUDIO)) {
+    throw new RangeError(
+      `camera audio must be "aac", "pcm_alaw" or "pcm_mulaw", got ${JSON.stringify(audio)}`,
+    );
+  }
+  if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0)) {
+    throw new RangeError(`camera seconds must be a positive number, got ${seconds}`);
+  }
+  if (fps !== undefined && !(Number.isFinite(fps) && fps > 0)) {
+    throw new RangeError(`camera fps must be a positive number, got ${fps}`);
+  }
+  for (const [name, s] of [["size", size], ["subStream", subStream]] as const) {
+    if (s === undefined) continue;
+    const even = (n: number) => Number.isInteger(n) && n >= 2 && n % 2 === 0;
+    if (!even(s.width) || !even(s.height)) {
+      throw new RangeError(`camera ${name} must have an even width and height, got ${s.width}x${s.height}`);
+    }
+  }
+  const sub = subPath(options);
+  if (sub !== undefined && (!sub.startsWith("/") || sub === path)) {
+    throw new RangeError(`camera subStream path must start with '/' and differ from ${path}, got ${sub}`);
+  }
+  const live = options.gstSource !== undefined || options.device !== undefined;
+  const streamOptions = { codec: codec === "h265", bFrames: !!bFrames, audio, size, subStream, seconds };
+  const asked = Object.entries(streamOptions).filter(([, v]) => v).map(([k]) => k);
+  if (live && asked.length) {
+    throw new RangeError(`camera ${asked.join(", ")}: for a file or the test pattern, not a live source`);
   }
 }
 
