@@ -27,6 +27,9 @@ options:
   --sample-fps N     video frames per second to analyse, or "all" (env SAMPLE_FPS; default 2)
   --threads N        ONNX Runtime threads (env YOLO_THREADS; default 1)
   --classes A,B      keep only these classes (names or ids)
+  --evidence DIR     write each video's evidence into DIR: NAME.detections.csv (every analysed
+                     frame's detections with their track ids) and NAME.LABEL-ID.jpg (each
+                     confirmed object's best frame with its box)
   -h, --help         this help`;
 
 function fail(message: string, code: number): never {
@@ -48,6 +51,7 @@ async function main(): Promise<number> {
         "sample-fps": { type: "string" },
         threads: { type: "string" },
         classes: { type: "string" },
+        evidence: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -60,6 +64,10 @@ async function main(): Promise<number> {
     return 0;
   }
   if (files.length === 0) fail(`no input files\n\n${USAGE}`, 2);
+  if (values.evidence !== undefined) {
+    const info = await Deno.stat(values.evidence).catch(() => undefined);
+    if (!info?.isDirectory) fail(`--evidence ${values.evidence}: not a folder`, 2);
+  }
 
   const env = Deno.env.toObject();
   const flag = (name: string, value: string | undefined) => value === undefined ? {} : { [name]: value };
@@ -89,6 +97,7 @@ async function main(): Promise<number> {
     for (const file of files) {
       const result = await analyzeFile(analyzer, file, {
         sampleFps: settings.sampleFps,
+        evidenceDir: values.evidence,
         signal: controller.signal,
         onFrame: showProgress ? (frame, duration) => progressLine(file, frame.time, duration) : undefined,
       });

@@ -5,7 +5,9 @@
  * @module
  */
 
-import type { ObjectStats } from "./detection_summary.ts";
+import { basename, extname } from "node:path";
+import type { TrackedObjectStats, TrackSummary } from "./clip_tracks.ts";
+import { type TrackedFrame, writeEvidence } from "./clip_evidence.ts";
 import { CamwatchError } from "../errors.ts";
 import { assertRegularFile } from "../media/media_limits.ts";
 import { isImageFile } from "../media/image.ts";
@@ -35,8 +37,12 @@ export interface ImageFileResult {
   readonly elapsed_ms: number;
 }
 
-/** The result for a video file: the log summary. */
-export type VideoFileResult = VideoSummary & { readonly kind: "video" };
+/** The result for a video file: the log summary, and the evidence files when they were asked for. */
+export type VideoFileResult = VideoSummary & {
+  readonly kind: "video";
+  /** the evidence written (with {@linkcode AnalyzeFileOptions.evidenceDir}): the detections CSV, then the snapshots */
+  readonly evidence?: string[];
+};
 
 /** A file that could not be analysed, and why. */
 export interface FailedFileResult {
@@ -69,6 +75,13 @@ export interface AnalyzeFileOptions extends AnalyzeVideoOptions {
    * @default runs to the end of the video
    */
   signal?: AbortSignal;
+  /**
+   * A folder to write a video's evidence into (`writeEvidence` in clip_evidence.ts): the detections
+   * CSV and a snapshot of each confirmed object, named after the video's file name without its
+   * extension.
+   * @default no evidence
+   */
+  evidenceDir?: string;
 }
 
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
@@ -122,20 +135,40 @@ export async function analyzeFile(
       };
     }
     const analysis = analyzer.analyzeVideo(filename, options);
-    for await (const frame of analysis) options.onFrame?.(frame, analysis.duration);
-    return { kind: "video", ...(await analysis.summary()) };
+    const frames: TrackedFrame[] = [];
+    for await (const frame of analysis) {
+      if (options.evidenceDir !== undefined) frames.push({ time: frame.time, detections: frame.detections });
+      options.onFrame?.(frame, analysis.duration);
+    }
+    const summary = await analysis.summary();
+    if (options.evidenceDir === undefined) return { kind: "video", ...summary };
+    const stem = basename(filename, extname(filename));
+    const evidence = await writeEvidence(filename, summary, frames, {
+      dir: options.evidenceDir,
+      stem,
+      signal: options.signal,
+    });
+    return { kind: "video", ...summary, evidence };
   } catch (e) {
     if (e instanceof CamwatchError) return { ok: false, filename, error: e.message };
     throw e;
   }
 }
 
-function describeObject(label: string, s: ObjectStats): string {
-  const when = s.first === s.last
-    ? `at ${s.first.toFixed(1)} s`
-    : `${s.first.toFixed(1)}–${s.last.toFixed(1)} s`;
-  return `  ${label.padEnd(14)} in ${s.frames} frame${s.frames === 1 ? "" : "s"}, up to ${s.max} at once, ` +
-    `best ${s.best.toFixed(2)}, ${when}`;
+const span = (first: number, last: number) =>
+  first === last ? `at ${first.toFixed(1)} s` : `${first.toFixed(1)}–${last.toFixed(1)} s`;
+
+function describeObject(label: string, s: TrackedObjectStats): string {
+  return `  ${label.padEnd(14)} ${s.count} object${s.count === 1 ? "" : "s"}, in ${s.frames} frame${
+    s.frames === 1 ? "" : "s"
+  }, up to ${s.max} at once, best ${s.best.toFixed(2)}, ${span(s.first, s.last)}`;
+}
+
+function describeTrack(t: TrackSummary): string {
+  const zones = t.zones.length ? `, in ${t.zones.join(", ")}` : "";
+  return `    ${`${t.label} ${t.id}`.padEnd(16)} ${span(t.first, t.last)}, ${t.frames} frames, median ${
+    t.score.toFixed(2)
+  }, best ${t.best.toFixed(2)}${t.stationary ? ", stationary" : ""}${zones}`;
 }
 
 /**
@@ -168,5 +201,9 @@ export function formatResult(result: FileResult): string {
   ];
   if (result.count === 0) lines.push("  nothing detected");
   for (const [label, stats] of Object.entries(result.objects)) lines.push(describeObject(label, stats));
+  for (const t of result.tracks) lines.push(describeTrack(t));
+  const rejected = Object.entries(result.rejected).map(([label, n]) => `${n} ${label}`);
+  if (rejected.length) lines.push(`  rejected (too weak or too brief): ${rejected.join(", ")}`);
+  for (const file of result.evidence ?? []) lines.push(`  evidence: ${file}`);
   return lines.join("\n");
 }

@@ -7,7 +7,12 @@
 
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DetectionSummary, type ObjectStats } from "./detection_summary.ts";
+import {
+  ClipTracks,
+  type TrackedObjectStats,
+  type TrackingOptions,
+  type TrackSummary,
+} from "./clip_tracks.ts";
 import { MediaError, ModelError } from "../errors.ts";
 import { decodeImage, type ImageInput } from "../media/image.ts";
 import { probeMedia } from "../media/ffmpeg.ts";
@@ -101,8 +106,16 @@ export interface ImageDetections {
   readonly inferenceMs: number;
 }
 
+/** A detection in a video frame, with the track that took it. */
+export interface TrackedDetection extends Detection {
+  /** the id of the track (the object) it belongs to; `undefined` for a weak detection no track took */
+  readonly track: number | undefined;
+}
+
 /** Detections in one video frame. */
 export interface FrameDetections extends ImageDetections {
+  /** the objects found, above the confidence threshold and kept by the filters and masks, with their tracks */
+  readonly detections: readonly TrackedDetection[];
   /** position among the analysed frames */
   readonly index: number;
   /** seconds from the start of the video */
@@ -143,6 +156,11 @@ export interface AnalyzeVideoOptions {
    * @default 1800000 (`MEDIA_LIMITS.decodeTimeoutMs`)
    */
   decodeTimeoutMs?: number;
+  /**
+   * How objects are followed across frames, confirmed, filtered and placed in zones.
+   * @default the defaults of `TRACKER_SETTINGS` and `CONFIRMATION_SETTINGS`, no filters, masks or zones
+   */
+  tracking?: TrackingOptions;
 }
 
 /** The summary of a video, with the log's field names (see docs/architecture.md, "Log line"). */
@@ -153,12 +171,16 @@ export interface VideoSummary {
   readonly filename: string;
   /** analysed frames */
   readonly frames: number;
-  /** unique class names, in order of first appearance */
+  /** classes with at least one confirmed object, in order of first appearance */
   readonly detected: string[];
-  /** number of distinct classes */
+  /** number of such classes */
   readonly count: number;
-  /** how each class appeared, by class name */
-  readonly objects: Record<string, ObjectStats>;
+  /** per class: confirmed objects (`count`), and the frames, most at once, best score, first and last times of them */
+  readonly objects: Record<string, TrackedObjectStats>;
+  /** the confirmed objects, in order of first appearance */
+  readonly tracks: TrackSummary[];
+  /** tracks rejected as too weak or too brief, per class */
+  readonly rejected: Record<string, number>;
   /** model file name */
   readonly model: string;
   /** wall-clock time of the whole analysis, in milliseconds */
@@ -393,7 +415,10 @@ export class YoloAnalyzer {
       maxDurationSeconds = MEDIA_LIMITS.maxDurationSeconds,
       probeTimeoutMs,
       decodeTimeoutMs,
+      tracking,
     } = options;
+    // Checked before anything is decoded: a bad zone is the caller's error, not the video's.
+    const clip = new ClipTracks(tracking);
     const started = performance.now();
     // ffprobe first: a clear error for a file that is missing, not a video or over the limits, before decoding.
     const media = await probeMedia(path, { timeoutMs: probeTimeoutMs, maxFramePixels });
@@ -410,8 +435,13 @@ export class YoloAnalyzer {
       );
     }
     report.duration(media.duration);
-    const summary = new DetectionSummary();
+    let analysed = 0;
     const inflight: Promise<FrameDetections>[] = [];
+    /** Frames are tracked in order, as they leave the pipeline. */
+    const track = (r: FrameDetections): FrameDetections => {
+      analysed++;
+      return { ...r, detections: clip.add(r.time, r.width, r.height, r.detections) };
+    };
     const frames = readVideoFrames(path, {
       sampleFps,
       signal,
@@ -422,28 +452,32 @@ export class YoloAnalyzer {
     for await (const frame of frames) {
       const { index, time } = frame;
       const pending = this.#infer(frame.data, frame.width, frame.height)
-        .then((r) => ({ ...r, index, time }));
+        .then((r) => ({
+          ...r,
+          index,
+          time,
+          detections: r.detections.map((d) => ({ ...d, track: undefined })),
+        }));
       pending.catch(() => {}); // awaited below, in order
       inflight.push(pending);
       if (inflight.length >= PIPELINE_DEPTH) {
-        const result = await inflight.shift()!;
-        summary.add(result.time, result.detections);
-        yield result;
+        yield track(await inflight.shift()!);
       }
     }
     while (inflight.length) {
-      const result = await inflight.shift()!;
-      summary.add(result.time, result.detections);
-      yield result;
+      yield track(await inflight.shift()!);
     }
-    if (summary.frames === 0) throw new MediaError(`${path}: no video frames could be decoded`);
+    if (analysed === 0) throw new MediaError(`${path}: no video frames could be decoded`);
+    const objects = clip.result();
     report.done({
       ok: true,
       filename: path,
-      frames: summary.frames,
-      detected: summary.detected,
-      count: summary.count,
-      objects: summary.objects,
+      frames: analysed,
+      detected: objects.detected,
+      count: objects.count,
+      objects: objects.objects,
+      tracks: objects.tracks,
+      rejected: objects.rejected,
       model: this.modelName,
       elapsed_ms: Math.round(performance.now() - started),
       duration: media.duration,

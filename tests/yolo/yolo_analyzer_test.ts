@@ -85,9 +85,16 @@ Deno.test("YoloAnalyzer on real images and video", async (t) => {
     assert.ok(withPerson >= 0.8 * frames.length, `person in ${withPerson} of ${frames.length} frames`);
     assert.equal(summary.detected[0], "person");
     assert.equal(summary.count, summary.detected.length);
-    assert.equal(summary.objects.person.frames, withPerson);
-    const maxPersons = Math.max(...frames.map((f) => countLabels(f.detections).person ?? 0));
-    assert.equal(summary.objects.person.max, maxPersons);
+    // The per-class figures count confirmed objects only: frames with a confirmed person, most at once.
+    const confirmed = new Set(summary.tracks.map((t) => t.id));
+    const people = frames.map((f) =>
+      f.detections.filter((d) => d.label === "person" && confirmed.has(d.track!))
+    );
+    assert.equal(summary.objects.person.frames, people.filter((p) => p.length).length);
+    assert.ok(summary.objects.person.frames <= withPerson);
+    assert.equal(summary.objects.person.max, Math.max(...people.map((p) => p.length)));
+    assert.equal(summary.objects.person.count, summary.tracks.filter((t) => t.label === "person").length);
+    assert.ok(summary.objects.person.count >= 5, `${summary.objects.person.count} people`);
     assert.equal(summary.model, "yolov8n_int8.onnx");
     assert.equal(summary.duration, 79.5);
     assert.ok(summary.elapsed_ms > 0);
