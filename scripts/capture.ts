@@ -128,7 +128,13 @@ const captures = settings.cameras.map((camera) =>
     camera: camera.name,
     url: camera.url,
     videoDir: settings.videoDir,
-    source: { transport: camera.transport, motionFps: settings.motionFps },
+    source: {
+      transport: camera.transport,
+      motionFps: settings.motionFps,
+      detectUrl: camera.detectUrl,
+      audio: camera.audio,
+      hwaccel: settings.hwaccel,
+    },
     motion: { threshold: camera.threshold, minArea: camera.minArea, masks: camera.masks },
     clips: {
       clipSeconds: settings.clipSeconds,

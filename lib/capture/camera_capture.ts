@@ -201,7 +201,10 @@ export class CameraCapture {
             await this.#keepGoing(() => this.#recorder.segment(e.segment));
             break;
           case "connecting":
-            if (e.attempt === 0) this.#log("info", `connecting to ${url}`);
+            if (e.attempt === 0) {
+              const detect = this.#source.displayDetectUrl;
+              this.#log("info", `connecting to ${url}${detect ? ` (motion watched on ${detect})` : ""}`);
+            }
             break;
           case "connected":
             this.#connected = true;

@@ -67,6 +67,10 @@ export interface FinishedClip {
   readonly boxes: Box[];
   /** true when the camera dropped before the planned end */
   readonly truncated: boolean;
+  /** the video's codec (`h264`, `hevc`, …), when the camera's ffmpeg said */
+  readonly video?: string;
+  /** the sound's codec (`aac`); absent when the clip has no sound */
+  readonly audio?: string;
 }
 
 /**
@@ -376,6 +380,8 @@ export class ClipRecorder {
     const outpoint = last.end > end ? (end - last.start) / 1000 : undefined;
     const start = parts[0].start;
     const clipEnd = outpoint === undefined ? last.end : end;
+    const video = parts.find((p) => p.video)?.video;
+    const audio = parts.find((p) => p.audio)?.audio;
 
     let name = stamp(start);
     let path = join(this.#dir, `${name}.mp4`);
@@ -393,7 +399,7 @@ export class ClipRecorder {
       listPath = join(this.#dir, `.${name}.ffconcat`);
       partPath = join(this.#dir, `.${name}.mp4.part`);
       await Deno.writeTextFile(listPath, concatList(parts.map((p) => resolve(p.path)), outpoint));
-      const out = await runFfmpeg(concatArgs(listPath, partPath));
+      const out = await runFfmpeg(concatArgs(listPath, partPath, { hvc1: video === "hevc" }));
       if (!out.success) throw new FfmpegFailure(new TextDecoder().decode(out.stderr).trim());
       clip = {
         camera: this.#options.camera,
@@ -406,6 +412,8 @@ export class ClipRecorder {
         peak: open.peak,
         boxes: open.boxes,
         truncated,
+        ...(video ? { video } : {}),
+        ...(audio ? { audio } : {}),
       };
       const sidecar: ClipSidecar = {
         camera: clip.camera,
@@ -425,6 +433,8 @@ export class ClipRecorder {
           ) => [Math.round(t - start) / 1000, s] as const),
         },
         segments: parts.length,
+        ...(video ? { video } : {}),
+        audio: audio ?? null,
       };
       const sidecarPart = `${sidecarPath}.part`;
       try {

@@ -37,6 +37,13 @@ export interface ClipSidecar {
   };
   /** segments the clip was joined from */
   readonly segments: number;
+  /** the video's codec (`h264`, `hevc`, …); absent in sidecars from before it was written */
+  readonly video?: string;
+  /**
+   * the sound's codec (`aac`), or null for a clip without sound (a camera without a microphone,
+   * or `AUDIO=off`); absent in sidecars from before it was written
+   */
+  readonly audio?: string | null;
 }
 
 /**

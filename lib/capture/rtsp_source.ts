@@ -8,11 +8,10 @@
 
 import { join, resolve } from "node:path";
 import { CamwatchError } from "../errors.ts";
-import { captureArgs, captureInputList, spawnFfmpeg } from "../media/ffmpeg.ts";
-import { stopProcess } from "../media/process.ts";
-import { FrameStream } from "../media/ffmpeg_frames.ts";
+import type { AudioMode } from "../media/ffmpeg.ts";
 import type { GrayFrame } from "./motion_detector.ts";
-import { redactText, redactUrl, urlPassword } from "../ops/redact.ts";
+import { redactUrl, urlPassword } from "../ops/redact.ts";
+import { CameraConnection } from "./camera_connection.ts";
 import { passwordEncodingProblem, PERCENT_ENCODING_HINT } from "./camera_url.ts";
 
 /** A recorded piece of the stream, complete and playable. */
@@ -25,6 +24,10 @@ export interface CameraSegment {
   readonly end: number;
   /** connection it belongs to (1, 2, … after each reconnect) */
   readonly session: number;
+  /** the video's codec as ffmpeg names it (`h264`, `hevc`, …), when ffmpeg said */
+  readonly video?: string;
+  /** the sound's codec in the segment (`aac`, …); absent when it has none */
+  readonly audio?: string;
 }
 
 /** What a source reports, in order. */
@@ -48,6 +51,27 @@ export type SourceEvent =
 export interface RtspSourceOptions {
   /** `rtsp://` / `rtsps://` URL (credentials allowed), `http(s)://` MJPEG URL, or a file */
   readonly url: string;
+  /**
+   * The camera's sub-stream (same camera, lower resolution), watched for motion instead of
+   * `url`: the main stream is then recorded by stream copy and never decoded, which costs a
+   * fraction of decoding it. Both are supervised together (one connection: the watchdog watches
+   * both, and either failing reconnects both); clips are cut from the main stream at the times
+   * motion was seen on this one, each timeline placed on the wall clock from its own timestamps.
+   * @default none: motion is found on `url`
+   */
+  readonly detectUrl?: string;
+  /**
+   * Keep the camera's sound in the recording: copied when MP4 can hold it (AAC), transcoded to
+   * AAC when not (G.711 A-law or µ-law): the first connection learns which and, for G.711, is
+   * made again at once with the sound transcoded, and says so.
+   * @default true
+   */
+  readonly audio?: boolean;
+  /**
+   * ffmpeg's `-hwaccel` for the stream that is decoded (the detect stream when there is one).
+   * @default none: decoded on the CPU
+   */
+  readonly hwaccel?: string;
   /** folder for this camera's segment cache (created; each connection gets a subfolder) */
   readonly cacheDir: string;
   /**
@@ -107,9 +131,6 @@ export interface RtspSourceOptions {
  * ```
  */
 export class RtspSourceError extends CamwatchError {}
-
-/** A status line ffmpeg reports from an RTSP or HTTP answer (its first try without a login is silent). */
-const ANSWER = /(?:method \w+ failed: |Server returned |HTTP error )(\d{3})\b/i;
 
 /**
  * What a camera's refusal means. `stop`: `always` ends the source; `first` ends it only while
@@ -205,15 +226,18 @@ class Queue<T> {
 export class RtspSource implements AsyncIterable<SourceEvent> {
   /** the camera URL with its password masked, for logs */
   readonly displayUrl: string;
+  /** the detect stream's URL with its password masked, when there is one */
+  readonly displayDetectUrl: string | undefined;
   readonly #options: RtspSourceOptions;
   readonly #secrets: string[];
   readonly #queue = new Queue<SourceEvent>();
   #closing = false;
-  #child: Deno.ChildProcess | undefined;
+  #connection: CameraConnection | undefined;
+  /** what is done with the sound: learned from the first connection */
+  #audio: AudioMode;
   #wakeSleep: (() => void) | undefined;
   #running: Promise<void> | undefined;
   #session = 0;
-  #collecting: Promise<void> = Promise.resolve();
   /** the RTSP transport asked for now: the configured one until the camera refuses it */
   #transport: "tcp" | "udp";
   /** whether any connection has delivered a frame */
@@ -224,8 +248,9 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
     // Absolute paths: segment lists are read by other ffmpeg runs from other folders.
     this.#options = { ...options, cacheDir: resolve(options.cacheDir) };
     this.displayUrl = redactUrl(options.url);
-    const password = urlPassword(options.url);
-    this.#secrets = password ? [password] : [];
+    this.displayDetectUrl = options.detectUrl === undefined ? undefined : redactUrl(options.detectUrl);
+    this.#secrets = [options.url, options.detectUrl].flatMap((u) => (u && urlPassword(u)) || []);
+    this.#audio = options.audio === false ? "off" : "copy";
     this.#transport = options.transport ?? "tcp";
   }
 
@@ -260,7 +285,7 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
     this.#closing = true;
     this.#wakeSleep?.();
     // SIGINT: ffmpeg closes its outputs properly (the last segment and its list line).
-    if (this.#child) await stopProcess(this.#child, "SIGINT");
+    await this.#connection?.stop();
     await this.#running;
   }
 
@@ -283,8 +308,10 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
         throw new RtspSourceError(`camera file not found: ${url}`, { cause });
       }
     } else {
-      const problem = passwordEncodingProblem(url);
-      if (problem) throw new RtspSourceError(`camera ${this.displayUrl}: ${problem}`);
+      for (const [u, shown] of [[url, this.displayUrl], [this.#options.detectUrl, this.displayDetectUrl]]) {
+        const problem = u && passwordEncodingProblem(u);
+        if (problem) throw new RtspSourceError(`camera ${shown}: ${problem}`);
+      }
     }
     const isRtsp = /^rtsps?:\/\//i.test(url);
     const refused = new Set<"tcp" | "udp">();
@@ -295,6 +322,12 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
       const result = await this.#connect(session);
       if (result.frames > 0) attempt = 0;
       let reason = result.reason;
+      if (!this.#closing && result.transcode !== undefined && this.#audio === "copy") {
+        // Made again at once with the sound transcoded: the camera works, MP4 cannot hold its sound.
+        this.#audio = "aac";
+        this.#queue.push({ type: "disconnected", session, reason, frames: result.frames });
+        continue;
+      }
       const answer = result.answer === undefined ? undefined : ANSWERS[result.answer];
       if (!this.#closing && result.answer === 461 && isRtsp) {
         const from = this.#transport;
@@ -343,8 +376,10 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
     }
   }
 
-  /** One ffmpeg run: frames and segments until it exits. */
-  async #connect(session: number): Promise<{ frames: number; reason: string; answer: number | undefined }> {
+  /** One connection: frames and segments until its ffmpeg exits. */
+  async #connect(
+    session: number,
+  ): Promise<{ frames: number; reason: string; answer: number | undefined; transcode: string | undefined }> {
     const { url, cacheDir, stallTimeoutMs = 10_000 } = this.#options;
     const segmentDir = join(cacheDir, `session-${String(session).padStart(4, "0")}`);
     try {
@@ -356,127 +391,36 @@ export class RtspSource implements AsyncIterable<SourceEvent> {
         frames: 0,
         reason: `cannot make the segment folder: ${(e as Error).message}`,
         answer: undefined,
+        transcode: undefined,
       };
     }
-    const options = {
+    const connection = new CameraConnection({
+      url,
+      detectUrl: this.#options.detectUrl,
       segmentDir,
-      transport: this.#transport,
-      segmentSeconds: this.#options.segmentSeconds,
-      motionFps: this.#options.motionFps,
-      motionWidth: this.#options.motionWidth,
-      timeoutSeconds: stallTimeoutMs / 1000,
-      // A password on ffmpeg's command line is shown to every local user by `ps`.
-      inputOnStdin: this.#secrets.length > 0 && /^(rtsps?|https?):\/\//i.test(url),
-    };
-    const child = spawnFfmpeg(
-      captureArgs(url, options),
-      options.inputOnStdin ? captureInputList(url, options) : undefined,
-    );
-    this.#child = child;
-    // The camera's last refusal (RTSP or HTTP status of 400 and up), as ffmpeg reports it.
-    let answer: number | undefined;
-    const stream = new FrameStream(child, {
-      bytesPerPixel: 1,
-      onLine: (line) => {
-        const status = Number(ANSWER.exec(line)?.[1]);
-        if (status >= 400) answer = status;
+      session,
+      stream: {
+        transport: this.#transport,
+        segmentSeconds: this.#options.segmentSeconds,
+        motionFps: this.#options.motionFps,
+        motionWidth: this.#options.motionWidth,
+        timeoutSeconds: stallTimeoutMs / 1000,
+        hwaccel: this.#options.hwaccel,
+      },
+      audio: this.#audio,
+      stallTimeoutMs,
+      secrets: this.#secrets,
+      push: (event) => {
+        if (event.type === "connected") this.#delivered = true;
+        this.#queue.push(event);
       },
     });
-
-    // Wall-clock time of ffmpeg's time zero: frames arrive after they were captured, so the
-    // smallest (arrival - pts) over the frames is the best estimate.
-    let zero = Infinity;
-    let frames = 0;
-    let lastFrame = performance.now();
-    let stalled = false;
-    const watchdog = setInterval(() => {
-      const silent = performance.now() - lastFrame;
-      if (!stalled && silent > (frames > 0 ? stallTimeoutMs : 2 * stallTimeoutMs)) {
-        stalled = true;
-        this.#queue.push({ type: "stalled", session, silentMs: Math.round(silent) });
-        stopProcess(child, "SIGINT");
-      }
-    }, 500);
-    const list = new SegmentList(join(segmentDir, "segments.csv"), segmentDir, session);
-    const poll = setInterval(() => this.#collect(list, zero).catch(() => {}), 500);
+    this.#connection = connection;
+    if (this.#closing) connection.stop();
     try {
-      for await (const raw of stream) {
-        const arrival = Date.now();
-        zero = Math.min(zero, arrival - raw.time * 1000);
-        lastFrame = performance.now();
-        if (frames++ === 0) {
-          this.#delivered = true;
-          this.#queue.push({ type: "connected", session });
-        }
-        const frame: GrayFrame = {
-          ts: Math.round(zero + raw.time * 1000),
-          width: raw.width,
-          height: raw.height,
-          data: raw.data,
-        };
-        this.#queue.push({ type: "frame", session, frame });
-      }
-      await child.status;
-      await stream.stderrDone;
+      return await connection.run();
     } finally {
-      clearInterval(watchdog);
-      clearInterval(poll);
-      this.#child = undefined;
+      this.#connection = undefined;
     }
-    // ffmpeg writes the last segment's line as it exits.
-    if (Number.isFinite(zero)) await this.#collect(list, zero);
-    const reason = this.#closing
-      ? "closed"
-      : stalled
-      ? `no frames for ${stallTimeoutMs} ms`
-      : stream.errors.length
-      ? redactText(stream.errors.slice(-2).join("; "), this.#secrets)
-      : "stream ended";
-    return { frames, reason, answer };
-  }
-
-  /** Reports newly completed segments; calls are chained so that none is read twice. */
-  #collect(list: SegmentList, zero: number): Promise<void> {
-    this.#collecting = this.#collecting.then(async () => {
-      if (!Number.isFinite(zero)) return;
-      for (const s of await list.read(zero)) this.#queue.push({ type: "segment", segment: s });
-    });
-    return this.#collecting;
-  }
-}
-
-/** The CSV segment list ffmpeg appends a line to as each segment completes. */
-class SegmentList {
-  #offset = 0;
-  #pending = "";
-  constructor(readonly path: string, readonly dir: string, readonly session: number) {}
-
-  /** Segments completed since the last read, with wall-clock times from `zero`. */
-  async read(zero: number): Promise<CameraSegment[]> {
-    // Only the bytes added since the last read: the list grows for as long as the camera runs.
-    let added: Uint8Array;
-    try {
-      const file = await Deno.open(this.path);
-      await file.seek(this.#offset, Deno.SeekMode.Start);
-      added = new Uint8Array(await new Response(file.readable).arrayBuffer()); // closes the file
-    } catch {
-      return [];
-    }
-    this.#offset += added.length;
-    const text = this.#pending + new TextDecoder().decode(added);
-    const lines = text.split("\n");
-    this.#pending = lines.pop() ?? "";
-    const out: CameraSegment[] = [];
-    for (const line of lines) {
-      const [name, start, end] = line.split(",");
-      if (!name || !Number.isFinite(Number(start)) || !Number.isFinite(Number(end))) continue;
-      out.push({
-        path: join(this.dir, name),
-        start: Math.round(zero + Number(start) * 1000),
-        end: Math.round(zero + Number(end) * 1000),
-        session: this.session,
-      });
-    }
-    return out;
   }
 }

@@ -425,12 +425,15 @@ function isLiveInput(input: string): boolean {
   return /^(rtsps?|https?):\/\//i.test(input);
 }
 
-/** Input options for a camera: transport, a read timeout, and wall-clock timestamps. */
+/**
+ * Input options for a camera: transport and a read timeout. RTSP keeps the camera's own
+ * timestamps (RTP time): stamping packets with their arrival time instead would put B-frames out
+ * of display order (pts = dts) and make frame gaps swing with the network. An MJPEG stream over
+ * HTTP carries no time, so arrival time is all there is.
+ */
 function liveInputArgs(input: string, transport: "tcp" | "udp", timeoutSeconds: number): string[] {
   const micro = String(Math.round(timeoutSeconds * 1_000_000));
-  if (/^rtsps?:\/\//i.test(input)) {
-    return ["-rtsp_transport", transport, "-timeout", micro, "-use_wallclock_as_timestamps", "1"];
-  }
+  if (/^rtsps?:\/\//i.test(input)) return ["-rtsp_transport", transport, "-timeout", micro];
   return ["-rw_timeout", micro, "-use_wallclock_as_timestamps", "1"];
 }
 
@@ -527,7 +530,59 @@ export interface CaptureArgsOptions {
    * @default false
    */
   readonly inputOnStdin?: boolean;
+  /**
+   * The camera's sound in the segments: `"copy"` as it comes (AAC and MP3 fit in MP4), `"aac"`
+   * transcoded (G.711 A-law or µ-law, which MP4 cannot hold), `"off"` left out. A camera
+   * without sound gives video-only segments in every mode.
+   * @default "copy"
+   */
+  readonly audio?: AudioMode;
+  /**
+   * ffmpeg's `-hwaccel` for the decoded stream (`vaapi`, `qsv`, `cuda`, `videotoolbox`, `auto`…):
+   * the motion frames are decoded by the GPU and copied back; the recording is never decoded.
+   * @default none: decoded on the CPU
+   */
+  readonly hwaccel?: string;
 }
+
+/**
+ * The hardware decoders ffmpeg's `-hwaccel` names (`ffmpeg -hwaccels`), and `auto` (the first
+ * that works). Which ones a machine has depends on its GPU, drivers and ffmpeg build.
+ *
+ * @example
+ * ```ts
+ * import { HWACCELS } from "./ffmpeg.ts";
+ * console.log(HWACCELS.includes("vaapi")); // true
+ * ```
+ */
+export const HWACCELS: readonly string[] = [
+  "auto",
+  "vaapi",
+  "qsv",
+  "cuda",
+  "vdpau",
+  "drm",
+  "opencl",
+  "vulkan",
+  "videotoolbox",
+  "d3d11va",
+  "dxva2",
+];
+
+/** What capture does with a camera's sound ({@linkcode CaptureArgsOptions.audio}). */
+export type AudioMode = "copy" | "aac" | "off";
+
+/**
+ * Audio codecs an MP4 file holds as they are; a camera sending any other (G.711 A-law or µ-law,
+ * as Tapo and many others do) is recorded with its sound transcoded to AAC.
+ *
+ * @example
+ * ```ts
+ * import { MP4_AUDIO_CODECS } from "./ffmpeg.ts";
+ * console.log(MP4_AUDIO_CODECS.has("pcm_alaw")); // false
+ * ```
+ */
+export const MP4_AUDIO_CODECS: ReadonlySet<string> = new Set(["aac", "mp3"]);
 
 /**
  * What a camera input read from stdin may open: the list itself (pipe), RTSP with RTP over UDP
@@ -539,7 +594,7 @@ const LIVE_PROTOCOLS = "pipe,rtsp,rtsps,rtp,srtp,udp,tcp,tls,http,https,httpprox
  * The ffconcat list that hands a camera URL to the ffmpeg of {@linkcode captureArgs} with
  * `inputOnStdin`: ffmpeg 5.1 has no way to read an option's value from a file (`-/option` came
  * in 7.0), but its concat demuxer reads a list from `pipe:0` whose one entry is the URL, with
- * the input options (transport, read timeout, wall-clock timestamps) as `option` lines. The URL
+ * the input options (transport, read timeout) as `option` lines. The URL
  * then never appears in ffmpeg's command line. Never write it to a file: it holds the password.
  *
  * @param options the options given to {@linkcode captureArgs}; `transport` and `timeoutSeconds` are used
@@ -571,51 +626,34 @@ export function captureInputList(
   return lines.join("\n") + "\n";
 }
 
-/**
- * Arguments for the one ffmpeg a camera needs, with two outputs: the video stream-copied (no
- * re-encode) into short MP4 segments listed in `segments.csv` as they complete, and small grey
- * frames for motion on stdout, each announced by a `showinfo` line on stderr. `input` is an
- * `rtsp://` or `rtsps://` URL, an `http(s)://` MJPEG stream, or a file (read at its own pace).
- * With `inputOnStdin`, a URL is read from {@linkcode captureInputList}'s list on stdin instead of
- * being named here.
- *
- * @param options numbers are not range-checked here: {@linkcode CAPTURE_STREAM_SETTINGS} holds the bounds the
- *   configuration checks
- * @throws {RangeError} when `motionFps` is not a positive finite number
- *
- * @example
- * ```ts
- * import { captureArgs } from "./ffmpeg.ts";
- * const args = captureArgs("rtsp://127.0.0.1:8554/stream", { segmentDir: "/tmp/cache/front" });
- * ```
- */
-export function captureArgs(input: string, options: CaptureArgsOptions): string[] {
-  const {
-    segmentDir,
-    transport = "tcp",
-    segmentSeconds = CAPTURE_STREAM_SETTINGS.segmentSeconds.default,
-    motionFps = CAPTURE_STREAM_SETTINGS.motionFps.default,
-    motionWidth = CAPTURE_STREAM_SETTINGS.motionWidth.default,
-    timeoutSeconds = CAPTURE_STREAM_SETTINGS.timeoutSeconds.default,
-    inputOnStdin = false,
-  } = options;
+/** The camera input: its options, then the URL (or the list on stdin), or a file read at its own pace. */
+function cameraInput(input: string, options: CaptureArgsOptions, decoded: boolean): string[] {
+  const { transport = "tcp", timeoutSeconds = CAPTURE_STREAM_SETTINGS.timeoutSeconds.default } = options;
   const live = isLiveInput(input);
   // The URL and its options are in the list on stdin (captureInputList).
-  const fromList = live && inputOnStdin;
-  const inputArgs = fromList
-    ? ["-protocol_whitelist", LIVE_PROTOCOLS, "-f", "concat", "-safe", "0", "-i", "pipe:0"]
-    : ["-i", input];
+  const fromList = live && options.inputOnStdin === true;
   return [
-    ...SHOWINFO_LOGGING,
-    // A file plays at its own pace, like a camera.
     ...(fromList ? [] : live ? liveInputArgs(input, transport, timeoutSeconds) : ["-re"]),
     "-fflags",
     "+genpts+discardcorrupt",
-    ...inputArgs,
+    ...(decoded && options.hwaccel ? ["-hwaccel", options.hwaccel] : []),
+    ...(fromList
+      ? ["-protocol_whitelist", LIVE_PROTOCOLS, "-f", "concat", "-safe", "0", "-i", "pipe:0"]
+      : ["-i", input]),
+  ];
+}
+
+/** The recording output: video (and sound) copied into short MP4 segments listed in `segments.csv`. */
+function segmentOutput(options: CaptureArgsOptions): string[] {
+  const { segmentDir, segmentSeconds = CAPTURE_STREAM_SETTINGS.segmentSeconds.default, audio = "copy" } =
+    options;
+  const sound = audio === "off" ? [] : ["-map", "0:a:0?", "-c:a", ...(audio === "aac" ? ["aac"] : ["copy"])];
+  return [
     "-map",
     "0:v:0",
-    "-c",
+    "-c:v",
     "copy",
+    ...sound,
     "-f",
     "segment",
     "-segment_time",
@@ -630,6 +668,16 @@ export function captureArgs(input: string, options: CaptureArgsOptions): string[
     "-segment_list_type",
     "csv",
     `${segmentDir}/%06d.mp4`,
+  ];
+}
+
+/** The motion output: small grey frames on stdout, each announced by a `showinfo` line on stderr. */
+function framesOutput(options: CaptureArgsOptions): string[] {
+  const {
+    motionFps = CAPTURE_STREAM_SETTINGS.motionFps.default,
+    motionWidth = CAPTURE_STREAM_SETTINGS.motionWidth.default,
+  } = options;
+  return [
     "-map",
     "0:v:0",
     "-vf",
@@ -643,16 +691,99 @@ export function captureArgs(input: string, options: CaptureArgsOptions): string[
 }
 
 /**
+ * Arguments for the one ffmpeg a camera needs, with two outputs: the video (and its sound, see
+ * `audio`) stream-copied (no re-encode) into short MP4 segments listed in `segments.csv` as they
+ * complete, and small grey frames for motion on stdout, each announced by a `showinfo` line on
+ * stderr. `input` is an `rtsp://` or `rtsps://` URL, an `http(s)://` MJPEG stream, or a file (read
+ * at its own pace). With `inputOnStdin`, a URL is read from {@linkcode captureInputList}'s list on
+ * stdin instead of being named here. For a camera whose motion is watched on a second, smaller
+ * stream, see {@linkcode recordArgs} and {@linkcode detectArgs}.
+ *
+ * @param options numbers are not range-checked here: {@linkcode CAPTURE_STREAM_SETTINGS} holds the bounds the
+ *   configuration checks
+ * @throws {RangeError} when `motionFps` is not a positive finite number
+ *
+ * @example
+ * ```ts
+ * import { captureArgs } from "./ffmpeg.ts";
+ * const args = captureArgs("rtsp://127.0.0.1:8554/stream", { segmentDir: "/tmp/cache/front" });
+ * ```
+ */
+export function captureArgs(input: string, options: CaptureArgsOptions): string[] {
+  return [
+    ...SHOWINFO_LOGGING,
+    ...cameraInput(input, options, true),
+    ...segmentOutput(options),
+    ...framesOutput(options),
+  ];
+}
+
+/**
+ * Arguments for the recording half of a camera watched on two streams: the main stream copied
+ * into segments as {@linkcode captureArgs} does, never decoded, and on stdout one `framecrc` line
+ * per video packet (read with `PacketTimes`) so that the recording's timeline can be placed on
+ * the wall clock without decoding it.
+ *
+ * @example
+ * ```ts
+ * import { recordArgs } from "./ffmpeg.ts";
+ * const args = recordArgs("rtsp://127.0.0.1:8554/main", { segmentDir: "/tmp/cache/front" });
+ * ```
+ */
+export function recordArgs(input: string, options: CaptureArgsOptions): string[] {
+  return [
+    ...SHOWINFO_LOGGING,
+    ...cameraInput(input, options, false),
+    ...segmentOutput(options),
+    "-map",
+    "0:v:0",
+    "-c",
+    "copy",
+    // One line per packet as it is written, not a buffer's worth later.
+    "-flush_packets",
+    "1",
+    "-f",
+    "framecrc",
+    "pipe:1",
+  ];
+}
+
+/**
+ * Arguments for the motion half of a camera watched on two streams: the detect stream (a
+ * camera's small sub-stream) decoded into grey frames as {@linkcode captureArgs} does, nothing
+ * recorded.
+ *
+ * @throws {RangeError} when `motionFps` is not a positive finite number
+ *
+ * @example
+ * ```ts
+ * import { detectArgs } from "./ffmpeg.ts";
+ * const args = detectArgs("rtsp://127.0.0.1:8554/sub", { segmentDir: "/unused", hwaccel: "vaapi" });
+ * ```
+ */
+export function detectArgs(input: string, options: CaptureArgsOptions): string[] {
+  return [...SHOWINFO_LOGGING, ...cameraInput(input, options, true), ...framesOutput(options)];
+}
+
+/**
  * Arguments for ffmpeg to join recorded segments into one clip by stream copy, from a concat
  * list (see {@linkcode concatList}), with the index first so the clip plays while it downloads.
+ * The sound is kept when the segments have it.
+ *
+ * @param options `hvc1` (default false): tag H.265 video `hvc1`, the sample entry Apple's players want
+ *   (cameras and ffmpeg give `hev1`)
  *
  * @example
  * ```ts
  * import { concatArgs } from "./ffmpeg.ts";
- * const args = concatArgs("/tmp/list.ffconcat", "/video/front/.20260223-144657.mp4.part");
+ * const args = concatArgs("/tmp/list.ffconcat", "/video/front/.20260223-144657.mp4.part", { hvc1: true });
  * ```
  */
-export function concatArgs(listPath: string, output: string): string[] {
+export function concatArgs(
+  listPath: string,
+  output: string,
+  options: { readonly hvc1?: boolean } = {},
+): string[] {
   return [
     ...QUIET_OVERWRITE,
     "-f",
@@ -663,8 +794,11 @@ export function concatArgs(listPath: string, output: string): string[] {
     listPath,
     "-map",
     "0:v",
+    "-map",
+    "0:a?",
     "-c",
     "copy",
+    ...(options.hvc1 ? ["-tag:v", "hvc1"] : []),
     "-movflags",
     "+faststart",
     "-f",

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { FfmpegStderr } from "./ffmpeg_stderr.ts";
+
 /** One raw frame as ffmpeg wrote it. */
 export interface RawFrame {
   /** position among the frames written (0, 1, 2, …) */
@@ -34,13 +36,6 @@ export interface FrameStreamOptions {
   onLine?: (line: string) => void;
 }
 
-/**
- * Lines that mean the input itself is damaged (cut short, broken packets), as opposed to the
- * decoder concealing a glitch in an otherwise sound stream, which ffmpeg also reports.
- */
-const DAMAGED = /partial file|corrupt input packet|error while decoding stream|invalid nal unit size/i;
-const ERRORISH =
-  /error|invalid|no such|not found|denied|unsupported|failed|partial|corrupt|unauthorized|refused|timed out/i;
 const SHOWINFO = /\bn:\s*(\d+)\s+pts:\s*\S+\s+pts_time:(\S+).*?\bs:(\d+)x(\d+)/;
 
 /** Reads exactly n bytes at a time from a byte stream. */
@@ -99,12 +94,9 @@ class ExactReader {
  * ```
  */
 export class FrameStream implements AsyncIterable<RawFrame> {
-  /** the last few error lines ffmpeg printed */
-  readonly errors: string[] = [];
-  /** the first line saying the input is damaged, if any */
-  damage: string | undefined;
   /** resolves when ffmpeg's stderr has ended */
   readonly stderrDone: Promise<void>;
+  readonly #stderr: FfmpegStderr;
   #stdout: ExactReader;
   #infos: { time: number; width: number; height: number }[] = [];
   #waiting: (() => void) | undefined;
@@ -120,8 +112,29 @@ export class FrameStream implements AsyncIterable<RawFrame> {
   constructor(child: Deno.ChildProcess, options: FrameStreamOptions = {}) {
     this.#bytesPerPixel = options.bytesPerPixel ?? 3;
     this.#stdout = new ExactReader(child.stdout);
-    this.stderrDone = this.#readStderr(child.stderr, options.onLine);
-    this.stderrDone.catch(() => {});
+    this.#stderr = new FfmpegStderr(child.stderr, {
+      take: (text) => {
+        const m = SHOWINFO.exec(text);
+        if (m) this.#infos[Number(m[1])] = { time: Number(m[2]), width: Number(m[3]), height: Number(m[4]) };
+        return m !== null;
+      },
+      onLine: options.onLine,
+      onChunk: () => this.#waiting?.(),
+    });
+    this.stderrDone = this.#stderr.done.then(() => {
+      this.#ended = true;
+      this.#waiting?.();
+    });
+  }
+
+  /** the last few error lines ffmpeg printed (five at most) */
+  get errors(): readonly string[] {
+    return this.#stderr.errors;
+  }
+
+  /** the first line saying the input is damaged, if any */
+  get damage(): string | undefined {
+    return this.#stderr.damage;
   }
 
   /**
@@ -142,36 +155,6 @@ export class FrameStream implements AsyncIterable<RawFrame> {
       }
     } finally {
       await this.#stdout.cancel();
-    }
-  }
-
-  async #readStderr(stream: ReadableStream<Uint8Array>, onLine?: (line: string) => void) {
-    const decoder = new TextDecoder();
-    let rest = "";
-    const line = (text: string) => {
-      const m = SHOWINFO.exec(text);
-      if (m) {
-        this.#infos[Number(m[1])] = { time: Number(m[2]), width: Number(m[3]), height: Number(m[4]) };
-        return;
-      }
-      if (ERRORISH.test(text)) {
-        this.errors.push(text.trim());
-        if (this.errors.length > 5) this.errors.shift();
-        if (!this.damage && DAMAGED.test(text)) this.damage = text.trim();
-      }
-      if (text) onLine?.(text);
-    };
-    try {
-      for await (const chunk of stream) {
-        const lines = (rest + decoder.decode(chunk, { stream: true })).split(/\r?\n|\r/);
-        rest = lines.pop() ?? "";
-        lines.forEach(line);
-        this.#waiting?.();
-      }
-      line(rest);
-    } finally {
-      this.#ended = true;
-      this.#waiting?.();
     }
   }
 

@@ -23,6 +23,16 @@ export interface CameraEntry {
   /** `rtsp://` / `rtsps://` URL (credentials allowed), `http(s)://` MJPEG URL, or a video file */
   readonly url: string;
   /**
+   * The camera's sub-stream, watched for motion while `url` is recorded by stream copy.
+   * @default none: motion is found on `url`
+   */
+  readonly detectUrl?: string;
+  /**
+   * Keep the camera's sound in clips.
+   * @default AUDIO, or true
+   */
+  readonly audio?: boolean;
+  /**
    * RTSP transport.
    * @default RTSP_TRANSPORT, or "tcp"
    */
@@ -72,20 +82,34 @@ const point = v.tuple([
   v.pipe(v.number(MASK_RULE), v.minValue(0, MASK_RULE), v.maxValue(1, MASK_RULE)),
 ], MASK_RULE);
 
-const cameraSchema = v.strictObject({
-  name: v.pipe(
-    v.string(`must be ${CAMERA_NAME_RULE}`),
-    v.regex(CAMERA_NAME_PATTERN, `must be ${CAMERA_NAME_RULE}`),
-    v.description("camera name: the folder of its clips, unique"),
-  ),
-  url: v.pipe(
+/** A camera URL: its password must be one the URL can carry, then the URL one capture reads. */
+function cameraUrl(description: string) {
+  return v.pipe(
     v.string(`must be ${CAMERA_URL_RULE}`),
     v.check(
       (url: string) => passwordEncodingProblem(url) === undefined,
       (issue) => `holds a password its URL cannot carry: ${passwordEncodingProblem(String(issue.input))}`,
     ),
     v.check((url: string) => isCameraUrl(url), `must be ${CAMERA_URL_RULE}`),
-    v.description("rtsp:// or rtsps:// URL (credentials allowed), http(s):// MJPEG URL, or a video file"),
+    v.description(description),
+  );
+}
+
+const cameraSchema = v.strictObject({
+  name: v.pipe(
+    v.string(`must be ${CAMERA_NAME_RULE}`),
+    v.regex(CAMERA_NAME_PATTERN, `must be ${CAMERA_NAME_RULE}`),
+    v.description("camera name: the folder of its clips, unique"),
+  ),
+  url: cameraUrl("rtsp:// or rtsps:// URL (credentials allowed), http(s):// MJPEG URL, or a video file"),
+  detectUrl: v.optional(
+    cameraUrl("the camera's sub-stream, watched for motion while url is recorded (default none)"),
+  ),
+  audio: v.optional(
+    v.pipe(
+      v.boolean("must be true or false"),
+      v.description("keep the camera's sound in clips (default AUDIO, or true)"),
+    ),
   ),
   transport: v.optional(
     v.pipe(

@@ -15,7 +15,7 @@ import { STORAGE_SETTINGS } from "../capture/clip_storage.ts";
 import { CAMERA_URL_RULE, isCameraUrl, passwordEncodingProblem } from "../capture/camera_url.ts";
 import { parseCamerasFile } from "./cameras_file.ts";
 import { MOTION_SETTINGS } from "../capture/motion_detector.ts";
-import { CAPTURE_STREAM_SETTINGS } from "../media/ffmpeg.ts";
+import { CAPTURE_STREAM_SETTINGS, HWACCELS } from "../media/ffmpeg.ts";
 import { describeSetting, fitsSetting, type NumberSetting } from "../number_setting.ts";
 
 /** Environment variables, as `Deno.env.toObject()` gives them. */
@@ -166,6 +166,10 @@ export interface CameraSettings {
   readonly minArea: number;
   /** regions to ignore, polygons of `[x, y]` frame fractions */
   readonly masks: [number, number][][];
+  /** the sub-stream watched for motion while `url` is recorded (`DETECT_URL`, or the file's `detectUrl`) */
+  readonly detectUrl?: string;
+  /** keep the camera's sound (`AUDIO`, default on) */
+  readonly audio: boolean;
 }
 
 /** Capture settings (`deno task capture`). */
@@ -188,6 +192,8 @@ export interface CaptureSettings {
   readonly retentionDays: number | undefined;
   /** `RETENTION_GB`: keep the video folder (every camera's clips, the cache, the log) under this size (default: no limit) */
   readonly retentionGb: number | undefined;
+  /** `FFMPEG_HWACCEL`: ffmpeg's `-hwaccel` for the stream decoded for motion (default none) */
+  readonly hwaccel: string | undefined;
   /** `MIN_FREE_MB`: keep this much free on the video folder's disk, deleting the oldest clips (default 1024; 0: off) */
   readonly minFreeMb: number;
 }
@@ -204,6 +210,22 @@ function checkUrl(url: string, where: string): string {
     throw new ConfigError(`${where} must be ${CAMERA_URL_RULE}, got ${JSON.stringify(redactUrl(url))}`);
   }
   return url;
+}
+
+/** `on`/`off` (or true/false, yes/no, 1/0), any case; undefined when unset. */
+function switchVar(env: Env, name: string): boolean | undefined {
+  const text = readVar(env, name);
+  if (text === undefined) return undefined;
+  const value = { on: true, true: true, yes: true, 1: true, off: false, false: false, no: false, 0: false }[
+    text.toLowerCase()
+  ];
+  if (value === undefined) throw new ConfigError(`${name} must be on or off, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+function checkHwaccel(value: string | undefined): string | undefined {
+  if (value === undefined || HWACCELS.includes(value)) return value;
+  throw new ConfigError(`FFMPEG_HWACCEL must be one of ${HWACCELS.join(", ")}, got ${JSON.stringify(value)}`);
 }
 
 function checkTransport(value: string | undefined, where: string): "tcp" | "udp" {
@@ -247,6 +269,7 @@ export function readCaptureSettings(env: Env = Deno.env.toObject()): CaptureSett
   const threshold = settingVar(env, "MOTION_THRESHOLD", MOTION_SETTINGS.threshold);
   const minArea = settingVar(env, "MOTION_MIN_AREA", MOTION_SETTINGS.minArea);
   const transport = checkTransport(readVar(env, "RTSP_TRANSPORT"), "RTSP_TRANSPORT");
+  const audio = switchVar(env, "AUDIO") ?? true;
   const retentionGb = readVar(env, "RETENTION_GB") === undefined
     ? undefined
     : numberVar(env, "RETENTION_GB", 0, { min: 0.001 });
@@ -270,6 +293,10 @@ export function readCaptureSettings(env: Env = Deno.env.toObject()): CaptureSett
       threshold: c.threshold ?? threshold,
       minArea: c.minArea ?? minArea,
       masks: c.masks ?? [],
+      ...(c.detectUrl === undefined
+        ? {}
+        : { detectUrl: checkUrl(c.detectUrl, `CAMERAS_FILE ${file}: cameras[${i}].detectUrl`) }),
+      audio: c.audio ?? audio,
     }));
   } else {
     const url = readVar(env, "RTSP_URL");
@@ -280,7 +307,17 @@ export function readCaptureSettings(env: Env = Deno.env.toObject()): CaptureSett
     if (!isCameraName(name)) {
       throw new ConfigError(`CAMERA_NAME must be ${CAMERA_NAME_RULE}, got ${JSON.stringify(name)}`);
     }
-    cameras = [{ name, url: checkUrl(url, "RTSP_URL"), transport, threshold, minArea, masks: [] }];
+    const detectUrl = readVar(env, "DETECT_URL");
+    cameras = [{
+      name,
+      url: checkUrl(url, "RTSP_URL"),
+      transport,
+      threshold,
+      minArea,
+      masks: [],
+      ...(detectUrl === undefined ? {} : { detectUrl: checkUrl(detectUrl, "DETECT_URL") }),
+      audio,
+    }];
   }
   return {
     videoDir: readVar(env, "VIDEO_DIR") ?? "video",
@@ -293,6 +330,7 @@ export function readCaptureSettings(env: Env = Deno.env.toObject()): CaptureSett
     retentionDays,
     retentionGb,
     minFreeMb: settingVar(env, "MIN_FREE_MB", STORAGE_SETTINGS.minFreeMb),
+    hwaccel: checkHwaccel(readVar(env, "FFMPEG_HWACCEL")),
   };
 }
 

@@ -134,6 +134,7 @@ Deno.test("readCaptureSettings: one camera from RTSP_URL with the defaults", () 
     threshold: 25,
     minArea: 0.002,
     masks: [],
+    audio: true,
   }]);
   // CLIP_SECONDS above the default maximum raises the maximum with it.
   assert.equal(readCaptureSettings({ RTSP_URL: "rtsp://c/s", CLIP_SECONDS: "300" }).maxClipSeconds, 300);
@@ -180,6 +181,46 @@ Deno.test("readCaptureSettings: several cameras from CAMERAS_FILE, the environme
   } finally {
     Deno.removeSync(file);
   }
+});
+
+Deno.test("readCaptureSettings: DETECT_URL, AUDIO and FFMPEG_HWACCEL; detectUrl and audio in the cameras file", () => {
+  const s = readCaptureSettings({
+    RTSP_URL: "rtsp://u:p@cam/main",
+    DETECT_URL: "rtsp://u:p@cam/sub",
+    AUDIO: "off",
+    FFMPEG_HWACCEL: "vaapi",
+  });
+  assert.equal(s.cameras[0].detectUrl, "rtsp://u:p@cam/sub");
+  assert.equal(s.cameras[0].audio, false);
+  assert.equal(s.hwaccel, "vaapi");
+  assert.equal(readCaptureSettings({ RTSP_URL: "rtsp://c/s", AUDIO: "On" }).cameras[0].audio, true);
+  assert.equal(readCaptureSettings({ RTSP_URL: "rtsp://c/s" }).hwaccel, undefined);
+  assert.throws(
+    () => readCaptureSettings({ RTSP_URL: "rtsp://c/s", AUDIO: "mute" }),
+    /AUDIO must be on or off, got "mute"/,
+  );
+  assert.throws(
+    () => readCaptureSettings({ RTSP_URL: "rtsp://c/s", FFMPEG_HWACCEL: "gpu" }),
+    /FFMPEG_HWACCEL must be one of auto, vaapi, qsv, cuda, .*, got "gpu"/,
+  );
+  assert.throws(
+    () => readCaptureSettings({ RTSP_URL: "rtsp://c/s", DETECT_URL: "rtsp://admin:s3cr#t@cam/sub" }),
+    (e: Error) =>
+      /^DETECT_URL holds a password its URL cannot carry/.test(e.message) && !e.message.includes("s3cr"),
+  );
+  const file = cameraFile([
+    { name: "a", url: "rtsp://cam/main", detectUrl: "rtsp://cam/sub", audio: false },
+    { name: "b", url: "rtsp://cam2/main" },
+  ]);
+  const cams = readCaptureSettings({ CAMERAS_FILE: file, AUDIO: "on" }).cameras;
+  assert.deepEqual(cams.map((c) => [c.detectUrl, c.audio]), [["rtsp://cam/sub", false], [undefined, true]]);
+  assert.throws(
+    () =>
+      readCaptureSettings({
+        CAMERAS_FILE: cameraFile([{ name: "a", url: "rtsp://c/m", detectUrl: "ftp://c/s" }]),
+      }),
+    /cameras\[0\]\.detectUrl must be an rtsp:\/\//,
+  );
 });
 
 Deno.test("readCaptureSettings: bad values name their variable; passwords stay masked", () => {

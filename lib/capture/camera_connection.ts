@@ -1,0 +1,311 @@
+/**
+ * `CameraConnection`: one connection to a camera, from start to exit. Either one ffmpeg that
+ * records the stream and decodes small grey frames from it, or, for a camera watched on its
+ * sub-stream, two: one records the main stream without decoding it, the other decodes the
+ * detect stream. Each timeline is placed on the wall clock once, from the camera's own
+ * timestamps and the arrival of what ffmpeg writes. {@linkcode RtspSource} supervises
+ * connections (retries, transports, the camera's refusals).
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import {
+  type AudioMode,
+  captureArgs,
+  type CaptureArgsOptions,
+  captureInputList,
+  detectArgs,
+  MP4_AUDIO_CODECS,
+  recordArgs,
+  spawnFfmpeg,
+} from "../media/ffmpeg.ts";
+import { FfmpegStderr } from "../media/ffmpeg_stderr.ts";
+import { FrameStream } from "../media/ffmpeg_frames.ts";
+import { PacketTimes } from "../media/packet_times.ts";
+import { stopProcess } from "../media/process.ts";
+import { redactText, urlPassword } from "../ops/redact.ts";
+import type { GrayFrame } from "./motion_detector.ts";
+import type { CameraSegment, SourceEvent } from "./rtsp_source.ts";
+
+/** Options of {@linkcode CameraConnection}. */
+export interface CameraConnectionOptions {
+  /** the camera (recorded; and watched for motion when there is no `detectUrl`) */
+  readonly url: string;
+  /**
+   * A second stream of the same camera, watched for motion instead of `url` (its small
+   * sub-stream), so that the main stream is recorded without ever being decoded.
+   * @default none: motion is found on `url`
+   */
+  readonly detectUrl?: string;
+  /** folder for this connection's segments and their list */
+  readonly segmentDir: string;
+  /** connection number (1, 2, … after each reconnect) */
+  readonly session: number;
+  /** how ffmpeg reads and writes: transport, timeouts, segment length, motion frames, sound, hwaccel */
+  readonly stream: Omit<CaptureArgsOptions, "segmentDir" | "inputOnStdin" | "audio">;
+  /**
+   * The sound: kept (copied when MP4 can hold it, else transcoded to AAC) or left out.
+   * @default "copy"
+   */
+  readonly audio?: AudioMode;
+  /** ms without a frame (or a recorded packet) after which the connection is stopped */
+  readonly stallTimeoutMs: number;
+  /** passwords to mask in reasons; a URL with one reaches ffmpeg on stdin, never its command line */
+  readonly secrets: readonly string[];
+  /** where frames, segments, `connected` and `stalled` go */
+  readonly push: (event: SourceEvent) => void;
+}
+
+/** How a connection ended. */
+export interface ConnectionResult {
+  /** grey frames it delivered */
+  readonly frames: number;
+  /** why it ended, in words, passwords masked (`closed` after {@linkcode CameraConnection.stop}) */
+  readonly reason: string;
+  /** the camera's last refusal (an RTSP or HTTP status of 400 and up), when it answered one */
+  readonly answer: number | undefined;
+  /**
+   * The recording's audio codec when it cannot be copied into MP4 (`pcm_alaw`, `pcm_mulaw`, …):
+   * the connection was stopped to be made again with the sound transcoded.
+   */
+  readonly transcode: string | undefined;
+}
+
+/** A status line ffmpeg reports from an RTSP or HTTP answer (its first try without a login is silent). */
+const ANSWER = /(?:method \w+ failed: |Server returned |HTTP error )(\d{3})\b/i;
+/** ffmpeg's description of an input stream: `Stream #0:1: Audio: pcm_alaw, 8000 Hz, mono, s16`. */
+const INPUT_STREAM = /^\s*Stream #0:\d+.*?: (Video|Audio): (\w+)/;
+
+/** What one ffmpeg of a connection said on stderr that the connection acts on. */
+class Reporter {
+  answer: number | undefined;
+  video: string | undefined;
+  audio: string | undefined;
+  #inputs = true;
+
+  constructor(readonly onAudio?: (codec: string) => void) {}
+
+  line = (line: string) => {
+    const status = Number(ANSWER.exec(line)?.[1]);
+    if (status >= 400) this.answer = status;
+    // Only the input's streams: the outputs are listed after "Output #0".
+    if (/^Output #\d/.test(line)) this.#inputs = false;
+    const stream = this.#inputs ? INPUT_STREAM.exec(line) : null;
+    if (stream?.[1] === "Video") this.video ??= stream[2];
+    if (stream?.[1] === "Audio" && this.audio === undefined) {
+      this.audio = stream[2];
+      this.onAudio?.(stream[2]);
+    }
+  };
+}
+
+/**
+ * One run of a camera's ffmpeg (or pair of them): {@linkcode CameraConnection.run} resolves when
+ * they have exited, after every frame and completed segment was pushed.
+ *
+ * @example
+ * ```ts
+ * import { CameraConnection } from "./camera_connection.ts";
+ * const connection = new CameraConnection({
+ *   url: "rtsp://127.0.0.1:8554/main",
+ *   detectUrl: "rtsp://127.0.0.1:8554/sub",
+ *   segmentDir: "/tmp/cache/front/session-0001",
+ *   session: 1,
+ *   stream: { transport: "tcp", motionFps: 5 },
+ *   stallTimeoutMs: 10_000,
+ *   secrets: [],
+ *   push: (event) => console.log(event.type),
+ * });
+ * setTimeout(() => connection.stop(), 10_000);
+ * console.log((await connection.run()).reason); // "closed"
+ * ```
+ */
+export class CameraConnection {
+  readonly #options: CameraConnectionOptions;
+  readonly #children: Deno.ChildProcess[] = [];
+  /** stop() was called: the connection ends as "closed" */
+  #closed = false;
+  /** the connection is ending, for whatever reason: ffmpeg started late is stopped at once */
+  #halting = false;
+  #collecting: Promise<void> = Promise.resolve();
+
+  /** Prepares the connection; nothing starts until {@linkcode CameraConnection.run}. */
+  constructor(options: CameraConnectionOptions) {
+    this.#options = options;
+  }
+
+  /** Asks ffmpeg to finish (the segment being written is completed and listed), and waits for it. */
+  async stop(): Promise<void> {
+    this.#closed = true;
+    await this.#halt();
+  }
+
+  async #halt(): Promise<void> {
+    this.#halting = true;
+    await Promise.all(this.#children.map((child) => stopProcess(child, "SIGINT")));
+  }
+
+  /** Runs until ffmpeg exits (the camera went away, a stall, {@linkcode CameraConnection.stop}). */
+  async run(): Promise<ConnectionResult> {
+    const { url, detectUrl, segmentDir, session, stallTimeoutMs, push } = this.#options;
+    const audio = this.#options.audio ?? "copy";
+    const args: CaptureArgsOptions = { ...this.#options.stream, segmentDir, audio };
+    let transcode: string | undefined;
+    // A sound MP4 cannot hold fails the recording at its first segment: stop at once and say why.
+    const recorder = new Reporter((codec) => {
+      if (audio === "copy" && !MP4_AUDIO_CODECS.has(codec)) {
+        transcode = codec;
+        this.#halt();
+      }
+    });
+    const detector = detectUrl === undefined ? recorder : new Reporter();
+    const record = detectUrl === undefined
+      ? this.#spawn(url, captureArgs, args)
+      : this.#spawn(url, recordArgs, args);
+    const detect = detectUrl === undefined ? record : this.#spawn(detectUrl, detectArgs, args);
+    const frames = new FrameStream(detect, { bytesPerPixel: 1, onLine: detector.line });
+    const recordLog = detect === record
+      ? undefined
+      : new FfmpegStderr(record.stderr, { onLine: recorder.line });
+
+    // Each timeline's wall-clock zero: what ffmpeg writes arrives after it was captured, so the
+    // smallest (arrival - pts) seen is the best estimate.
+    let frameZero = Infinity;
+    let recordZero = Infinity;
+    let count = 0;
+    let lastFrame = performance.now();
+    let lastPacket = performance.now();
+    let stalled = false;
+    const watchdog = setInterval(() => {
+      const silent = performance.now() - Math.min(lastFrame, lastPacket);
+      if (!stalled && silent > (count > 0 ? stallTimeoutMs : 2 * stallTimeoutMs)) {
+        stalled = true;
+        push({ type: "stalled", session, silentMs: Math.round(silent) });
+        this.#halt();
+      }
+    }, 500);
+    const zeroOfSegments = () => (detect === record ? frameZero : recordZero);
+    const list = new SegmentList(join(segmentDir, "segments.csv"), segmentDir, session);
+    const collect = () => {
+      this.#collecting = this.#collecting.then(async () => {
+        const zero = zeroOfSegments();
+        if (!Number.isFinite(zero)) return;
+        const codecs = { video: recorder.video, audio: recordedAudio(audio, recorder.audio) };
+        for (const s of await list.read(zero, codecs)) push({ type: "segment", segment: s });
+      });
+      return this.#collecting;
+    };
+    const poll = setInterval(() => collect().catch(() => {}), 500);
+    // Either ffmpeg ending ends the connection: the other is stopped too.
+    const exited = [record, detect].map((child) => child.status.then(() => this.#halt()));
+
+    const packets = detect === record ? Promise.resolve() : (async () => {
+      for await (const packet of new PacketTimes(record.stdout)) {
+        const arrival = Date.now();
+        lastPacket = performance.now();
+        recordZero = Math.min(recordZero, arrival - packet.time * 1000);
+      }
+    })().catch(() => {});
+    try {
+      for await (const raw of frames) {
+        const arrival = Date.now();
+        frameZero = Math.min(frameZero, arrival - raw.time * 1000);
+        if (detect === record) lastPacket = performance.now();
+        lastFrame = performance.now();
+        if (count++ === 0) push({ type: "connected", session });
+        const frame: GrayFrame = {
+          ts: Math.round(frameZero + raw.time * 1000),
+          width: raw.width,
+          height: raw.height,
+          data: raw.data,
+        };
+        push({ type: "frame", session, frame });
+      }
+      await Promise.all([...exited, packets, frames.stderrDone, recordLog?.done]);
+    } finally {
+      clearInterval(watchdog);
+      clearInterval(poll);
+    }
+    // ffmpeg writes the last segment's line as it exits.
+    await collect();
+    const errors = [
+      ...(recordLog?.errors ?? []),
+      ...frames.errors.map((e) => (detect === record ? e : `detect stream: ${e}`)),
+    ];
+    const reason = transcode !== undefined
+      ? `the camera's sound is ${transcode}, which MP4 cannot hold: recording it as AAC`
+      : this.#closed
+      ? "closed"
+      : stalled
+      ? `no ${count > 0 ? "frames" : "frame yet"} for ${stallTimeoutMs} ms`
+      : errors.length
+      ? redactText(errors.slice(-2).join("; "), [...this.#options.secrets])
+      : "stream ended";
+    return { frames: count, reason, answer: recorder.answer ?? detector.answer, transcode };
+  }
+
+  #spawn(
+    url: string,
+    build: (input: string, options: CaptureArgsOptions) => string[],
+    options: CaptureArgsOptions,
+  ): Deno.ChildProcess {
+    // A password on ffmpeg's command line is shown to every local user by `ps`.
+    const inputOnStdin = urlPassword(url) !== undefined && /^(rtsps?|https?):\/\//i.test(url);
+    const withList = { ...options, inputOnStdin };
+    const child = spawnFfmpeg(
+      build(url, withList),
+      inputOnStdin ? captureInputList(url, withList) : undefined,
+    );
+    this.#children.push(child);
+    if (this.#halting) stopProcess(child, "SIGINT");
+    return child;
+  }
+}
+
+/** The sound's codec in the segments: AAC when transcoded, the camera's when copied. */
+function recordedAudio(mode: AudioMode, camera: string | undefined): string | undefined {
+  if (mode === "off" || camera === undefined) return undefined;
+  return mode === "aac" ? "aac" : camera;
+}
+
+/** The CSV segment list ffmpeg appends a line to as each segment completes. */
+class SegmentList {
+  #offset = 0;
+  #pending = "";
+  constructor(readonly path: string, readonly dir: string, readonly session: number) {}
+
+  /** Segments completed since the last read, with wall-clock times from `zero`. */
+  async read(
+    zero: number,
+    codecs: { video: string | undefined; audio: string | undefined },
+  ): Promise<CameraSegment[]> {
+    // Only the bytes added since the last read: the list grows for as long as the camera runs.
+    let added: Uint8Array;
+    try {
+      const file = await Deno.open(this.path);
+      await file.seek(this.#offset, Deno.SeekMode.Start);
+      added = new Uint8Array(await new Response(file.readable).arrayBuffer()); // closes the file
+    } catch {
+      return [];
+    }
+    this.#offset += added.length;
+    const text = this.#pending + new TextDecoder().decode(added);
+    const lines = text.split("\n");
+    this.#pending = lines.pop() ?? "";
+    const out: CameraSegment[] = [];
+    for (const line of lines) {
+      const [name, start, end] = line.split(",");
+      if (!name || !Number.isFinite(Number(start)) || !Number.isFinite(Number(end))) continue;
+      out.push({
+        path: join(this.dir, name),
+        start: Math.round(zero + Number(start) * 1000),
+        end: Math.round(zero + Number(end) * 1000),
+        session: this.session,
+        ...(codecs.video ? { video: codecs.video } : {}),
+        ...(codecs.audio ? { audio: codecs.audio } : {}),
+      });
+    }
+    return out;
+  }
+}
