@@ -2,13 +2,15 @@
  * `deno task bench`: benchmarks that report ratios against a baseline measured in the same
  * run, so that figures from different machines compare.
  *
- * `deno task bench [analyzer] [queue] [capture] [imports] [log]` runs only the benchmarks named
- * (all five without a name): `analyzer` (YOLO analysis against bare inference), `queue`
+ * `deno task bench [analyzer] [queue] [capture] [imports] [log] [tracking]` runs only the benchmarks
+ * named (all six without a name): `analyzer` (YOLO analysis against bare inference), `queue`
  * (tasks per second and clip-to-log latency), `capture` (CPU of `deno task capture` against a
  * bare stream copy, on the sample and on a 1920x1080 15 fps version of it), `imports` (time and
  * memory to import each public surface in a fresh process, against an empty module, and
  * whether its graph holds the notebook-only packages), `log` (a worker's memory, checking one id, and
- * loading a day and a month into a DataFrame, on logs of 10k, 100k and 1M lines, against the smallest).
+ * loading a day and a month into a DataFrame, on logs of 10k, 100k and 1M lines, against the smallest),
+ * `tracking` (objects counted per class on the ground-truth videos against their truth, and a clip
+ * second's cost at SAMPLE_FPS with the tracker against the same analysis before it).
  *
  * A benchmark cannot lie: each one checks that the process or loop it measured did the work it
  * reports on (frames analysed, tasks consumed and logged, a capture alive and healthy all
@@ -46,8 +48,9 @@ import { EXITED_CHILDREN } from "./bench/process_cpu.ts";
 import { benchQueue } from "./bench/queue_bench.ts";
 import { benchImports, formatImportBench } from "./bench/import_bench.ts";
 import { benchLog, formatLogBench } from "./bench/log_bench.ts";
+import { benchTracking, formatTrackingBench } from "./bench/tracking_bench.ts";
 
-const BENCHES = ["analyzer", "queue", "capture", "imports", "log"] as const;
+const BENCHES = ["analyzer", "queue", "capture", "imports", "log", "tracking"] as const;
 const unknown = Deno.args.filter((a) => !(BENCHES as readonly string[]).includes(a));
 if (unknown.length) {
   console.error(`unknown benchmark ${unknown.join(", ")}; choose among ${BENCHES.join(", ")}`);
@@ -183,6 +186,12 @@ await run("log", async () => {
   );
   const rows = await benchLog({ sizes: logSizes, onProgress: (m) => console.log(`  ${m}`) });
   for (const line of formatLogBench(rows)) console.log(line);
+});
+
+await run("tracking", async () => {
+  console.log(`\nTracked objects on the ground-truth videos (tools/ground_truth.ts) and the sample:`);
+  const opts = { sample: video, sampleFps, threads: settings.threads, model: settings.model };
+  for (const line of formatTrackingBench(await benchTracking(opts), sampleFps)) console.log(line);
 });
 
 const minutes = ((performance.now() - started) / 60_000).toFixed(1);

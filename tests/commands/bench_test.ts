@@ -46,3 +46,24 @@ Deno.test("deno task bench log on small logs: a row per size with every figure, 
   for (const r of rows) assert.ok(Number(r[4]) > 0 && Number(r[6]) > 0 && Number(r[7]) > 0, r[0]);
   assert.match(out.stdout, /goal, flat within 10% from 17280 to 20520 lines: worker RSS (met|NOT met)/);
 });
+
+Deno.test("deno task bench tracking: accuracy per class on the ground truth, a clip second's cost, status 0", async () => {
+  const out = decodeOutput(await denoTask("bench", ["tracking"], { env: { NO_COLOR: "1" } }).output());
+  assert.equal(out.code, 0, `${out.stdout}\n${out.stderr}`);
+  assert.doesNotMatch(out.stderr, /NotCapable|PermissionDenied|Requires \w+ access/);
+  // the defaults count the ground truth right: every class at 100%
+  for (const [label, truth] of [["person", 10], ["car", 1], ["truck", 1]] as const) {
+    assert.match(
+      out.stdout,
+      new RegExp(`^ +${label} +truth +${truth} +counted +${truth} +errors +0 +accuracy 100%$`, "m"),
+      out.stdout,
+    );
+  }
+  assert.match(out.stdout, /^ +group +truth: person 4; counted: person 4$/m);
+  const cost = out.stdout.match(
+    /cost per clip second at 2 fps \((\d+) frames over [\d.]+ s\): before tracking ([\d.]+) ms, with tracking ([\d.]+) ms \(([\d.]+)x/,
+  );
+  assert.ok(cost, out.stdout);
+  assert.ok(Number(cost[1]) > 200 && Number(cost[2]) > 0 && Number(cost[3]) >= Number(cost[2]), cost[0]);
+  assert.ok(Number(cost[4]) < 1.05, `the tracker costs ${cost[4]}x`);
+});
