@@ -49,3 +49,41 @@ Deno.test("the sample: two parked vehicles, stationary; no glimpsed bird, skis o
   assert.ok(r.objects.person.count >= 15 && r.objects.person.count <= 35, `${r.objects.person.count} people`);
   assert.ok(Object.keys(r.rejected).length >= 1, JSON.stringify(r.rejected));
 });
+
+Deno.test("zones and masks reach the analysis: the walker enters both halves; a mask hides the left third", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "camwatch-truth-" });
+  await using analyzer = await YoloAnalyzer.create();
+  try {
+    const video = `${dir}/walk.mp4`;
+    await makeSceneVideo(SCENES.find((s) => s.name === "walk")!, video);
+    const zones = [
+      { name: "right", points: [[0.5, 0], [1, 0], [1, 1], [0.5, 1]] as [number, number][] },
+      { name: "left", points: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]] as [number, number][] },
+    ];
+    const zoned = await analyzer.analyzeVideo(video, { tracking: { zones } }).summary();
+    assert.equal(zoned.tracks.length, 1);
+    assert.deepEqual(zoned.tracks[0].zones, ["left", "right"]);
+    // the path goes left to right along the floor: bottom centres in fractions of the frame
+    const xs = zoned.tracks[0].path.map(([, x]) => x);
+    assert.ok(xs[0] < 0.1 && xs.at(-1)! > 0.85, JSON.stringify(zoned.tracks[0].path));
+    assert.deepEqual(xs, xs.toSorted((a, b) => a - b));
+
+    const mask: [number, number][] = [[0, 0], [0.33, 0], [0.33, 1], [0, 1]];
+    const masked = await analyzer.analyzeVideo(video, { tracking: { masks: [mask] } }).summary();
+    assert.equal(masked.tracks.length, 1);
+    // walking 580 px in 6 s from x = -20: its bottom centre passes a third of 640 px after about 2 s
+    assert.ok(
+      masked.tracks[0].first >= 1.5 && masked.tracks[0].first <= 2.5,
+      JSON.stringify(masked.tracks[0]),
+    );
+    assert.ok(masked.tracks[0].frames < zoned.tracks[0].frames);
+
+    await assert.rejects(
+      () =>
+        analyzer.analyzeVideo(video, { tracking: { zones: [{ name: "bad zone", points: mask }] } }).summary(),
+      RangeError,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
