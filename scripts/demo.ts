@@ -4,7 +4,9 @@
  * REDIS_URL / RDS_HOST name one; capture records clips and queues them; a worker analyses them
  * and writes the detection log. It stops after the first clips are in the log (DEMO_CLIPS,
  * default 2) and prints their lines. Clips are 10 s here (and capped at that, since the
- * sample never stops moving) unless CLIP_SECONDS / MAX_CLIP_SECONDS say otherwise.
+ * sample never stops moving) unless CLIP_SECONDS / MAX_CLIP_SECONDS say otherwise. The worker tracks
+ * objects and writes the evidence beside each clip as `deno task worker` does (EVIDENCE, TRACK_*,
+ * ZONES, OBJECT_FILTERS, OBJECT_MASKS, CAMERAS_FILE for the camera `demo`).
  *
  * @module
  */
@@ -15,7 +17,16 @@ import { CameraEmulator } from "../tools/camera_emulator.ts";
 import { parseTask } from "../lib/queue/clip_task.ts";
 import { ClipPublisher } from "../lib/queue/clip_publisher.ts";
 import { ClipWorker } from "../lib/queue/clip_worker.ts";
-import { numberVar, readAnalyzerSettings, readQueueSettings, readVar } from "../lib/ops/config.ts";
+import {
+  numberVar,
+  readAnalyzerSettings,
+  readQueueSettings,
+  readTrackingSettings,
+  readVar,
+  readWorkerSettings,
+  trackingFor,
+} from "../lib/ops/config.ts";
+import { writeEvidence } from "../lib/yolo/clip_evidence.ts";
 import { DetectionLog, type LogLine } from "../lib/queue/detection_log.ts";
 import { CamwatchError, ConfigError } from "../lib/errors.ts";
 import { PrivateRedis } from "../tools/private_redis.ts";
@@ -31,16 +42,25 @@ const SAMPLE = relative(Deno.cwd(), new URL("../video/samples/vtest.mp4", import
 function describe(line: LogLine): string {
   if (!line.ok) return `${line.filename}: FAILED: ${line.error}`;
   const objects = Object.entries(line.objects)
-    .map(([label, s]) => `${label} (${s.frames} frames, up to ${s.max}, best ${s.best.toFixed(2)})`)
+    .map(([label, s]) =>
+      `${s.count ?? "?"} ${label} (${s.frames} frames, up to ${s.max} at once, best ${s.best.toFixed(2)})`
+    )
     .join(", ");
+  const tracks = line.tracks ?? [];
+  const parked = tracks.filter((t) => t.stationary).map((t) => `${t.label} ${t.id}`);
+  const rejected = Object.entries(line.rejected ?? {}).map(([label, n]) => `${n} ${label}`).join(", ");
   return `${line.filename}: ${line.frames} frames analysed in ${(line.elapsed_ms / 1000).toFixed(1)} s: ${
     objects || "nothing"
+  }; stationary: ${parked.join(", ") || "none"}; rejected: ${rejected || "none"}; evidence: ${
+    line.evidence === undefined ? "off" : line.evidence ? "written" : "FAILED"
   }`;
 }
 
 async function main(): Promise<void> {
   const env = Deno.env.toObject();
   const analysis = readAnalyzerSettings(env);
+  const tracking = readTrackingSettings(env);
+  const { evidence } = readWorkerSettings(env);
   const queueSettings = readQueueSettings(env);
   const videoDir = readVar(env, "VIDEO_DIR") ?? "video";
   const wanted = numberVar(env, "DEMO_CLIPS", 2, { min: 1, max: 100, integer: true });
@@ -93,6 +113,8 @@ async function main(): Promise<void> {
       log,
       videoDir,
       sampleFps: analysis.sampleFps,
+      tracking: (name) => trackingFor(tracking, name),
+      evidence: evidence ? writeEvidence : undefined,
       onLog: (m) => say(`worker: ${m}`),
     });
     const following = (async () => {

@@ -2,7 +2,9 @@
  * `deno task worker`: long-lived worker. Takes clip tasks from Redis, analyses each clip with
  * the YOLO model, appends one line per clip to the detection log, then acknowledges the task.
  * Settings: REDIS_URL (or RDS_HOST / RDS_PORT / RDS_PSW), RDSQ_OUTMSG, VIDEO_DIR,
- * DETECTION_LOG, WORKER_CONCURRENCY, WORKER_NAME, YOLO_*, SAMPLE_FPS. SIGTERM or Ctrl-C
+ * DETECTION_LOG, WORKER_CONCURRENCY, WORKER_NAME, YOLO_*, SAMPLE_FPS, EVIDENCE, TRACK_*,
+ * STATIONARY_IOU, and each camera's zones, filters and object masks from CAMERAS_FILE (or ZONES,
+ * OBJECT_FILTERS, OBJECT_MASKS for every camera the file does not name). SIGTERM or Ctrl-C
  * finishes the clip in progress, acknowledges it and exits 0 — within a few seconds even when
  * Redis is down or hung (the acknowledgement may then fail: the task is delivered again).
  *
@@ -17,8 +19,11 @@ import {
   readAnalyzerSettings,
   readMetricsSettings,
   readQueueSettings,
+  readTrackingSettings,
   readWorkerSettings,
+  trackingFor,
 } from "../lib/ops/config.ts";
+import { writeEvidence } from "../lib/yolo/clip_evidence.ts";
 import { startHealthServer } from "../lib/ops/health_server.ts";
 import { MetricsRegistry } from "../lib/ops/metrics.ts";
 import { DetectionLog } from "../lib/queue/detection_log.ts";
@@ -35,6 +40,7 @@ try {
   const analysis = readAnalyzerSettings();
   const queueSettings = readQueueSettings();
   const settings = readWorkerSettings();
+  const tracking = readTrackingSettings();
   const metricsSettings = readMetricsSettings(Deno.env.toObject(), 9465);
   if (!queueSettings.redis) {
     throw new ConfigError("REDIS_URL (or RDS_HOST) is not set: the worker needs Redis");
@@ -101,6 +107,8 @@ try {
     log: new DetectionLog(settings.logPath),
     videoDir: settings.videoDir,
     sampleFps: analysis.sampleFps,
+    tracking: (camera) => trackingFor(tracking, camera),
+    evidence: settings.evidence ? writeEvidence : undefined,
     concurrency: settings.concurrency,
     name: settings.name ?? consumer.consumer,
     onLog: say,
@@ -130,6 +138,15 @@ try {
     `${worker.name} consuming ${consumer.stream} on ${connection.display} with ${analyzer.modelName}, log ${settings.logPath}`,
   );
   if (server) say(`health and metrics on http://${metricsSettings.hostname}:${server.port}/`);
+  const cameras = Object.keys(tracking.cameras);
+  say(
+    `evidence ${settings.evidence ? "beside each clip" : "off"}; ` +
+      (tracking.camerasFile
+        ? `zones, filters and masks of ${cameras.length} camera(s) from ${tracking.camerasFile}`
+        : `zones ${tracking.defaults.zones?.length ?? 0}, filters ${
+          Object.keys(tracking.defaults.filters ?? {}).length
+        }, object masks ${tracking.defaults.masks?.length ?? 0} for every camera`),
+  );
   // A video folder from before the day files: its old log would otherwise look lost.
   const oldLog = join(settings.videoDir, QUEUE_DEFAULTS.singleLogFile);
   if (

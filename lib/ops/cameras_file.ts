@@ -15,6 +15,8 @@ import { MOTION_SETTINGS } from "../capture/motion_detector.ts";
 import { ConfigError } from "../errors.ts";
 import { describeSetting, type NumberSetting } from "../number_setting.ts";
 import { redactUrl } from "./redact.ts";
+import { checkZones, type Zone, ZONE_NAME_PATTERN } from "../yolo/zones.ts";
+import { checkObjectFilters, type ObjectFilter } from "../yolo/object_filters.ts";
 
 /** One camera as the cameras file gives it (the environment fills in what it leaves out). */
 export interface CameraEntry {
@@ -52,6 +54,24 @@ export interface CameraEntry {
    * @default none
    */
   readonly masks?: [number, number][][];
+  /**
+   * Named polygons of the view, in frame fractions: each tracked object lists the zones its box's
+   * bottom centre entered (the worker reads them).
+   * @default ZONES, or none
+   */
+  readonly zones?: Zone[];
+  /**
+   * Per-class limits on detections before tracking: `minScore`, `minArea`, `maxArea` (areas in fractions of
+   * the frame).
+   * @default OBJECT_FILTERS, or none
+   */
+  readonly filters?: Record<string, ObjectFilter>;
+  /**
+   * Polygons where detections are dropped (by their box's bottom centre) before tracking; not the motion
+   * `masks`.
+   * @default OBJECT_MASKS, or none
+   */
+  readonly objectMasks?: [number, number][][];
 }
 
 /** The cameras file. */
@@ -77,10 +97,108 @@ function numberField(setting: NumberSetting, description: string) {
   );
 }
 
+/** The message of a rule's `RangeError`, or undefined when the value passes. */
+function problem(rule: () => unknown): string | undefined {
+  try {
+    rule();
+    return undefined;
+  } catch (e) {
+    if (e instanceof RangeError) return e.message;
+    throw e;
+  }
+}
+
 const point = v.tuple([
   v.pipe(v.number(MASK_RULE), v.minValue(0, MASK_RULE), v.maxValue(1, MASK_RULE)),
   v.pipe(v.number(MASK_RULE), v.minValue(0, MASK_RULE), v.maxValue(1, MASK_RULE)),
 ], MASK_RULE);
+
+const polygons = (rule: string) => v.array(v.pipe(v.array(point, rule), v.minLength(3, rule)), rule);
+
+const ZONES_RULE = "must be a list of zones, each {name, points}: a name of 1-64 letters, digits, _ or -, " +
+  "and at least 3 [x, y] points in 0..1";
+const FILTERS_RULE = "must be an object of class names, each {minScore, minArea, maxArea} between 0 and 1";
+const FRACTION = "must be a number between 0 and 1";
+const fraction = v.optional(v.pipe(v.number(FRACTION), v.minValue(0, FRACTION), v.maxValue(1, FRACTION)));
+
+/**
+ * Zones (`zones` of a camera, `ZONES`): a list of `{name, points}`, names unique, checked by `checkZones`
+ * (lib/yolo/zones.ts).
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { zonesSchema } from "./cameras_file.ts";
+ * console.log(v.is(zonesSchema, [{ name: "door", points: [[0, 0.5], [0.3, 0.5], [0.3, 1]] }])); // true
+ * ```
+ */
+export const zonesSchema: v.GenericSchema<unknown, Zone[]> = v.pipe(
+  v.array(
+    v.strictObject({
+      name: v.pipe(v.string(ZONES_RULE), v.regex(ZONE_NAME_PATTERN, ZONES_RULE)),
+      points: v.pipe(v.array(point, ZONES_RULE), v.minLength(3, ZONES_RULE)),
+    }, ZONES_RULE),
+    ZONES_RULE,
+  ),
+  v.check(
+    (zones) => problem(() => checkZones(zones)) === undefined,
+    (i) => problem(() => checkZones(i.input))!,
+  ),
+  v.description(
+    "named polygons of the view in frame fractions; a tracked object lists the zones its box's bottom centre " +
+      "entered (default ZONES, or none)",
+  ),
+);
+
+/**
+ * Per-class filters (`filters` of a camera, `OBJECT_FILTERS`): class name → `{minScore, minArea, maxArea}`,
+ * checked by `checkObjectFilters` (lib/yolo/object_filters.ts).
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { objectFiltersSchema } from "./cameras_file.ts";
+ * console.log(v.is(objectFiltersSchema, { car: { minArea: 0.5, maxArea: 0.1 } })); // false
+ * ```
+ */
+export const objectFiltersSchema: v.GenericSchema<unknown, Record<string, ObjectFilter>> = v.pipe(
+  v.record(
+    v.string(),
+    v.strictObject({ minScore: fraction, minArea: fraction, maxArea: fraction }, FILTERS_RULE),
+    FILTERS_RULE,
+  ),
+  v.check(
+    (filters) => problem(() => checkObjectFilters({ filters })) === undefined,
+    (i) => problem(() => checkObjectFilters({ filters: i.input as Record<string, ObjectFilter> }))!,
+  ),
+  v.description(
+    "per-class limits on detections before tracking: minScore, minArea and maxArea in fractions of the frame " +
+      "(default OBJECT_FILTERS, or none)",
+  ),
+);
+
+/**
+ * Object masks (`objectMasks` of a camera, `OBJECT_MASKS`): polygons where detections are dropped by their
+ * bottom centre, checked by `checkObjectFilters` (lib/yolo/object_filters.ts).
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { objectMasksSchema } from "./cameras_file.ts";
+ * console.log(v.is(objectMasksSchema, [[[0, 0], [1, 0], [1, 0.1]]])); // true
+ * ```
+ */
+export const objectMasksSchema: v.GenericSchema<unknown, [number, number][][]> = v.pipe(
+  polygons(MASK_RULE),
+  v.check(
+    (masks) => problem(() => checkObjectFilters({ masks })) === undefined,
+    (i) => problem(() => checkObjectFilters({ masks: i.input as [number, number][][] }))!,
+  ),
+  v.description(
+    "polygons in frame fractions where detections are dropped before tracking, by their box's bottom centre; " +
+      "not the motion masks (default OBJECT_MASKS, or none)",
+  ),
+);
 
 /** A camera URL: its password must be one the URL can carry, then the URL one capture reads. */
 function cameraUrl(description: string) {
@@ -125,6 +243,9 @@ const cameraSchema = v.strictObject({
       v.description("regions to ignore: polygons of [x, y] points in frame fractions"),
     ),
   ),
+  zones: v.optional(zonesSchema),
+  filters: v.optional(objectFiltersSchema),
+  objectMasks: v.optional(objectMasksSchema),
 }, "must be an object with a name and a url");
 
 /**
@@ -156,7 +277,8 @@ function issuePath(issue: v.BaseIssue<unknown>): string {
     if (typeof key === "number") text += `[${key}]`;
     else {
       text += text ? `.${key}` : key;
-      if (key === "masks") break; // one message for the whole list of polygons
+      // one message for the whole list of polygons, zones or filters
+      if (["masks", "objectMasks", "zones", "filters"].includes(key)) break;
     }
   }
   return text;
@@ -177,7 +299,31 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
     : typeof input === "number" || typeof input === "boolean"
     ? String(input)
     : undefined;
-  return `${where} ${issue.message}${shown !== undefined && !path.endsWith("masks") ? `, got ${shown}` : ""}`;
+  const whole = /(masks|Masks|zones|filters)$/.test(path);
+  return `${where} ${issue.message}${shown !== undefined && !whole ? `, got ${shown}` : ""}`;
+}
+
+/**
+ * Checks a value against one of this file's schemas, for a setting given outside the file (an
+ * environment variable holding JSON).
+ *
+ * @param where names the value in the message (`ZONES`)
+ * @returns the value, as the schema outputs it
+ * @throws {ConfigError} naming `where` and the first problem
+ *
+ * @example
+ * ```ts
+ * import { parseSettingValue, zonesSchema } from "./cameras_file.ts";
+ * const zones = parseSettingValue(zonesSchema, [{ name: "door", points: [[0, 0.5], [0.3, 0.5], [0.3, 1]] }], "ZONES");
+ * console.log(zones[0].name); // "door"
+ * ```
+ */
+export function parseSettingValue<T>(schema: v.GenericSchema<unknown, T>, value: unknown, where: string): T {
+  const result = v.safeParse(schema, value);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const path = issuePath(issue);
+  throw new ConfigError(`${where}${path ? ` ${path}` : ""} ${issue.message}`);
 }
 
 /**

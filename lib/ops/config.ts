@@ -13,7 +13,17 @@ import { CAMERA_NAME_RULE, isCameraName } from "../capture/camera_name.ts";
 import { CLIP_TIMING } from "../capture/clip_timing.ts";
 import { STORAGE_SETTINGS } from "../capture/clip_storage.ts";
 import { CAMERA_URL_RULE, isCameraUrl, passwordEncodingProblem } from "../capture/camera_url.ts";
-import { parseCamerasFile } from "./cameras_file.ts";
+import {
+  type CameraEntry,
+  objectFiltersSchema,
+  objectMasksSchema,
+  parseCamerasFile,
+  parseSettingValue,
+  zonesSchema,
+} from "./cameras_file.ts";
+import { TRACKER_SETTINGS } from "../yolo/object_tracker.ts";
+import { CONFIRMATION_SETTINGS } from "../yolo/track_confirmation.ts";
+import type { TrackingOptions } from "../yolo/clip_tracks.ts";
 import { MOTION_SETTINGS } from "../capture/motion_detector.ts";
 import { CAPTURE_STREAM_SETTINGS, HWACCELS } from "../media/ffmpeg.ts";
 import { describeSetting, fitsSetting, type NumberSetting } from "../number_setting.ts";
@@ -280,13 +290,7 @@ export function readCaptureSettings(env: Env = Deno.env.toObject()): CaptureSett
   let cameras: CameraSettings[];
   const file = readVar(env, "CAMERAS_FILE");
   if (file !== undefined) {
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(file);
-    } catch (cause) {
-      throw new ConfigError(`CAMERAS_FILE ${file} cannot be read: ${(cause as Error).message}`, { cause });
-    }
-    cameras = parseCamerasFile(text, file).map((c, i) => ({
+    cameras = readCamerasFile(file).map((c, i) => ({
       name: c.name,
       url: checkUrl(c.url, `CAMERAS_FILE ${file}: cameras[${i}].url`),
       transport: c.transport ?? transport,
@@ -332,6 +336,112 @@ export function readCaptureSettings(env: Env = Deno.env.toObject()): CaptureSett
     minFreeMb: settingVar(env, "MIN_FREE_MB", STORAGE_SETTINGS.minFreeMb),
     hwaccel: checkHwaccel(readVar(env, "FFMPEG_HWACCEL")),
   };
+}
+
+/** The cameras of `CAMERAS_FILE`, read and checked. */
+function readCamerasFile(file: string): CameraEntry[] {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(file);
+  } catch (cause) {
+    throw new ConfigError(`CAMERAS_FILE ${file} cannot be read: ${(cause as Error).message}`, { cause });
+  }
+  return parseCamerasFile(text, file);
+}
+
+/** A variable holding JSON, checked against a schema of the cameras file; undefined when unset. */
+function jsonVar<T>(
+  env: Env,
+  name: string,
+  schema: Parameters<typeof parseSettingValue<T>>[0],
+): T | undefined {
+  const text = readVar(env, name);
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`${name} must be JSON: ${(cause as Error).message}`, { cause });
+  }
+  return parseSettingValue(schema, value, name);
+}
+
+/** How the worker follows objects: the settings of every camera, and those of each camera of the cameras file. */
+export interface TrackingSettings {
+  /**
+   * What a camera not named in `CAMERAS_FILE` gets (the one camera without a file): the tracker's and
+   * confirmation's settings (`TRACK_*`, `STATIONARY_IOU`), `ZONES`, `OBJECT_FILTERS`, `OBJECT_MASKS`
+   */
+  readonly defaults: TrackingOptions;
+  /** per camera of `CAMERAS_FILE`: the defaults, with its own `zones`, `filters` and `objectMasks` when it has them */
+  readonly cameras: Readonly<Record<string, TrackingOptions>>;
+  /** `CAMERAS_FILE`, when one was read */
+  readonly camerasFile: string | undefined;
+}
+
+/**
+ * Reads how the worker tracks objects: the tracker's and confirmation's settings from the environment
+ * (their defaults and bounds are `TRACKER_SETTINGS` and `CONFIRMATION_SETTINGS`), the zones, per-class
+ * filters and object masks of a single camera from `ZONES`, `OBJECT_FILTERS` and `OBJECT_MASKS` (JSON, as
+ * the cameras file writes them), and each camera's own from `CAMERAS_FILE` (`zones`, `filters`,
+ * `objectMasks`; a camera that leaves one out gets the environment's).
+ *
+ * @throws {ConfigError} naming the variable (or the cameras file's field) when a setting is out of bounds,
+ *   a JSON variable is not JSON or breaks its schema (a zone named twice, `minArea` above `maxArea`, a
+ *   polygon of two points), or the cameras file cannot be read or is not valid
+ *
+ * @example
+ * ```ts
+ * import { readTrackingSettings, trackingFor } from "./config.ts";
+ * const s = readTrackingSettings({
+ *   TRACK_MIN_SCORE: "0.6",
+ *   ZONES: '[{"name": "door", "points": [[0, 0.5], [0.3, 0.5], [0.3, 1], [0, 1]]}]',
+ * });
+ * console.log(trackingFor(s, "front").minScore, trackingFor(s, "front").zones?.[0].name); // 0.6 "door"
+ * ```
+ */
+export function readTrackingSettings(env: Env = Deno.env.toObject()): TrackingSettings {
+  const t = TRACKER_SETTINGS;
+  const c = CONFIRMATION_SETTINGS;
+  const zones = jsonVar(env, "ZONES", zonesSchema);
+  const filters = jsonVar(env, "OBJECT_FILTERS", objectFiltersSchema);
+  const masks = jsonVar(env, "OBJECT_MASKS", objectMasksSchema);
+  const defaults: TrackingOptions = {
+    highScore: settingVar(env, "TRACK_HIGH_SCORE", t.highScore),
+    matchIou: settingVar(env, "TRACK_MATCH_IOU", t.matchIou),
+    maxDistance: settingVar(env, "TRACK_MAX_DISTANCE", t.maxDistance),
+    maxLostSeconds: settingVar(env, "TRACK_MAX_LOST_SECONDS", t.maxLostSeconds),
+    minScore: settingVar(env, "TRACK_MIN_SCORE", c.minScore),
+    minFrames: settingVar(env, "TRACK_MIN_FRAMES", c.minFrames),
+    stationaryIou: settingVar(env, "STATIONARY_IOU", c.stationaryIou),
+    ...(zones ? { zones } : {}),
+    ...(filters ? { filters } : {}),
+    ...(masks ? { masks } : {}),
+  };
+  const file = readVar(env, "CAMERAS_FILE");
+  const cameras: Record<string, TrackingOptions> = {};
+  for (const camera of file === undefined ? [] : readCamerasFile(file)) {
+    cameras[camera.name] = {
+      ...defaults,
+      ...(camera.zones ? { zones: camera.zones } : {}),
+      ...(camera.filters ? { filters: camera.filters } : {}),
+      ...(camera.objectMasks ? { masks: camera.objectMasks } : {}),
+    };
+  }
+  return { defaults, cameras, camerasFile: file };
+}
+
+/**
+ * The tracking options of one camera: its entry of the cameras file, else the defaults.
+ *
+ * @example
+ * ```ts
+ * import { readTrackingSettings, trackingFor } from "./config.ts";
+ * console.log(trackingFor(readTrackingSettings({}), "front").minFrames); // 2
+ * ```
+ */
+export function trackingFor(settings: TrackingSettings, camera: string): TrackingOptions {
+  return Object.hasOwn(settings.cameras, camera) ? settings.cameras[camera] : settings.defaults;
 }
 
 /** Where the queue is (`deno task capture`, `deno task worker`, the demo). */
@@ -403,13 +513,18 @@ export interface WorkerSettings {
   readonly visibilitySeconds: number;
   /** `TASK_MAX_ATTEMPTS`: deliveries before a task goes to the dead letters (default 3) */
   readonly maxAttempts: number;
+  /**
+   * `EVIDENCE`: write each clip's detections CSV and object snapshots beside it (`on`, the default, or
+   * `off`)
+   */
+  readonly evidence: boolean;
 }
 
 /**
  * Reads the worker settings.
  *
  * @throws {ConfigError} when `WORKER_CONCURRENCY` is not an integer in 1..64, `TASK_VISIBILITY_SECONDS` is
- *   not in 1..86400, or `TASK_MAX_ATTEMPTS` is not an integer in 1..100
+ *   not in 1..86400, `TASK_MAX_ATTEMPTS` is not an integer in 1..100, or `EVIDENCE` is not on or off
  *
  * @example
  * ```ts
@@ -433,6 +548,7 @@ export function readWorkerSettings(env: Env = Deno.env.toObject()): WorkerSettin
       max: 100,
       integer: true,
     }),
+    evidence: switchVar(env, "EVIDENCE") ?? true,
   };
 }
 

@@ -39,8 +39,11 @@ export {
   readMetricsSettings,
   readNotebookSettings,
   readQueueSettings,
+  readTrackingSettings,
   readVar,
   readWorkerSettings,
+  trackingFor,
+  type TrackingSettings,
   type WorkerSettings,
 } from "./config.ts";
 export {
@@ -67,4 +70,13 @@ export {
   serveHealth,
 } from "./health_server.ts";
 export { redactText, redactUrl, urlPassword } from "./redact.ts";
-export { type CameraEntry, type CamerasFile, camerasFileSchema, parseCamerasFile } from "./cameras_file.ts";
+export {
+  type CameraEntry,
+  type CamerasFile,
+  camerasFileSchema,
+  objectFiltersSchema,
+  objectMasksSchema,
+  parseCamerasFile,
+  parseSettingValue,
+  zonesSchema,
+} from "./cameras_file.ts";

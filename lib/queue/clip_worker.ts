@@ -1,6 +1,9 @@
 /**
- * `ClipWorker`: takes clip tasks from the queue, analyses each clip and appends its log line,
- * then acknowledges the task: at-least-once delivery, exactly one line per clip. When the line
+ * `ClipWorker`: takes clip tasks from the queue, analyses each clip (its objects tracked with the
+ * camera's zones, filters and masks), writes the evidence beside the clip (the detections CSV and a
+ * snapshot per object), appends its log line, then acknowledges the task: at-least-once delivery,
+ * exactly one line per clip. Evidence that cannot be written does not hold the line back: the line
+ * says `evidence: false` and the reason goes to `onLog`. When the line
  * cannot be written (a full disk, a read-only or failing file system), the task is not
  * acknowledged: it is given back to the queue (without counting the delivery) and the worker
  * waits, longer after each failure in a row, before taking more work.
@@ -9,6 +12,7 @@
  */
 
 import { hostname } from "node:os";
+import { basename, dirname, extname } from "node:path";
 import { type ClipTask, resolveClipPath, TaskError } from "./clip_task.ts";
 import { type DetectionLog, type LogLine, LogWriteError } from "./detection_log.ts";
 import { QUEUE_DEFAULTS, retryBackoffMs } from "./queue_defaults.ts";
@@ -16,6 +20,16 @@ import { CamwatchError } from "../errors.ts";
 import type { MetricsRegistry } from "../ops/metrics.ts";
 import type { DeadLetter, Delivery, TaskConsumer } from "./task_consumer.ts";
 import type { VideoSummary, YoloAnalyzer } from "../yolo/yolo_analyzer.ts";
+import type { TrackingOptions } from "../yolo/clip_tracks.ts";
+import type { EvidenceOptions, EvidenceSource, TrackedFrame } from "../yolo/clip_evidence.ts";
+
+/** Writes a clip's evidence; `writeEvidence` of lib/yolo/clip_evidence.ts, or a stand-in in tests. */
+export type EvidenceWriter = (
+  video: string,
+  result: EvidenceSource,
+  frames: readonly TrackedFrame[],
+  options: EvidenceOptions,
+) => Promise<string[]>;
 
 /**
  * Redis did not take a step of a task (its acknowledgement, its dead letter): down, or slower than the
@@ -56,6 +70,20 @@ export interface ClipWorkerOptions {
    * @default 2
    */
   readonly sampleFps?: number | "all";
+  /**
+   * How a camera's objects are tracked: its zones, filters, object masks and the tracker's and
+   * confirmation's settings, by the task's `camera`.
+   * @default the defaults of `TRACKER_SETTINGS` and `CONFIRMATION_SETTINGS`, no zones, filters or masks
+   */
+  readonly tracking?: (camera: string) => TrackingOptions | undefined;
+  /**
+   * Writes each analysed clip's evidence beside it (dir = the clip's folder, stem = its name without the
+   * extension, so that retention deletes it with the clip): pass `writeEvidence` (lib/yolo/clip_evidence.ts).
+   * Its failure is reported through `onLog` (`evidence failed: <path>: …`) and the line says
+   * `evidence: false`; the line is written and the task acknowledged all the same.
+   * @default no evidence (the line has no `evidence` field)
+   */
+  readonly evidence?: EvidenceWriter;
   /**
    * Clips analysed at once (more overlaps decoding with inference; one is right on 2 cores).
    * @default 1
@@ -195,6 +223,9 @@ export class ClipWorker {
     const started = performance.now();
     let summary: VideoSummary | undefined;
     let error: string | undefined;
+    let evidence: boolean | undefined;
+    const writer = this.#options.evidence;
+    const frames: TrackedFrame[] = [];
     const metrics = this.#options.metrics;
     const inference = metrics?.histogram(
       "camwatch_inference_ms",
@@ -202,8 +233,14 @@ export class ClipWorker {
       [10, 25, 50, 75, 100, 150, 250, 500, 1000],
     );
     try {
-      const analysis = this.#options.analyzer.analyzeVideo(path, { sampleFps: this.#options.sampleFps ?? 2 });
-      for await (const frame of analysis) inference?.observe(frame.inferenceMs);
+      const analysis = this.#options.analyzer.analyzeVideo(path, {
+        sampleFps: this.#options.sampleFps ?? 2,
+        tracking: this.#options.tracking?.(task.camera),
+      });
+      for await (const frame of analysis) {
+        inference?.observe(frame.inferenceMs);
+        if (writer) frames.push({ time: frame.time, detections: frame.detections });
+      }
       summary = await analysis.summary();
       metrics?.histogram("camwatch_clip_analysis_seconds", "Time to analyse one clip, in seconds.", [
         1,
@@ -222,12 +259,30 @@ export class ClipWorker {
       if (!(e instanceof CamwatchError)) throw e;
       error = e.message.replace(path, task.path);
     }
-    await log.append(this.#line(task, summary, error, Math.round(performance.now() - started)));
+    if (summary && writer) {
+      const stem = basename(path, extname(path));
+      try {
+        await writer(path, summary, frames, { dir: dirname(path), stem });
+        evidence = true;
+      } catch (e) {
+        // The result stands without its pictures: say so, log the line, acknowledge.
+        evidence = false;
+        const reason = e instanceof Error ? e.message : String(e);
+        this.#options.onLog?.(
+          `evidence failed: ${task.path}: ${truncate(reason.replaceAll(path, task.path))}`,
+        );
+      }
+    }
+    await log.append(
+      this.#line(task, summary, error, Math.round(performance.now() - started), evidence),
+    );
     await queueStep(task, "acknowledging", () => consumer.ack(delivery));
     return summary
       ? this.#count(
         "logged",
-        `${task.path}: ${summary.detected.join(", ") || "nothing"} (${summary.frames} frames)`,
+        `${task.path}: ${
+          summary.detected.map((l) => `${summary!.objects[l]?.count ?? 0} ${l}`).join(", ") || "nothing"
+        } (${summary.frames} frames${evidence === undefined ? "" : evidence ? ", evidence written" : ""})`,
       )
       : this.#count("failed", `${task.path}: ${error}`);
   }
@@ -301,6 +356,7 @@ export class ClipWorker {
     summary: VideoSummary | undefined,
     error: string | undefined,
     elapsed: number,
+    evidence?: boolean,
   ): LogLine {
     return {
       ok: summary !== undefined,
@@ -314,23 +370,32 @@ export class ClipWorker {
       clip_end: task.end,
       frames: summary?.frames ?? 0,
       objects: summary?.objects ?? {},
+      ...(summary
+        ? { tracks: summary.tracks, rejected: summary.rejected, sample_fps: summary.sample_fps }
+        : {}),
       model: this.#options.analyzer.modelName,
       elapsed_ms: summary?.elapsed_ms ?? elapsed,
       worker: this.name,
+      ...(evidence === undefined ? {} : { evidence }),
       ...(error === undefined ? {} : { error }),
     };
   }
 
   #count(outcome: TaskOutcome, message: string): TaskOutcome {
     // a 16 KiB task's path can still make a long message
-    if (message.length > QUEUE_DEFAULTS.logFieldChars) {
-      message = message.slice(0, QUEUE_DEFAULTS.logFieldChars) + "…";
-    }
+    message = truncate(message);
     this.counts[outcome]++;
     this.#options.metrics?.counter("camwatch_tasks_total", "Tasks handled, by outcome.").inc({ outcome });
     this.#options.onLog?.(`${outcome}: ${message}`);
     return outcome;
   }
+}
+
+/** A message cut to the log's field length. */
+function truncate(message: string): string {
+  return message.length > QUEUE_DEFAULTS.logFieldChars
+    ? message.slice(0, QUEUE_DEFAULTS.logFieldChars) + "…"
+    : message;
 }
 
 /** Waits `ms`, or less when the signal aborts. */

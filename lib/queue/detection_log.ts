@@ -24,12 +24,15 @@
  *   for each id, its first `ok: true` line, or its first line when it has none; a second line of
  *   the same kind is never written;
  * - bounded lines: every text field but `id` is cut to `QUEUE_DEFAULTS.logFieldChars`
- *   characters with "…".
+ *   characters with "…"; a line carries at most `QUEUE_DEFAULTS.logTracks` tracked objects (the
+ *   first ones; `tracks_omitted` counts the others), each with at most `logPathPoints` points of
+ *   its path and `logTrackZones` zone names.
  *
  * @module
  */
 
 import type { ObjectStats } from "../yolo/detection_summary.ts";
+import type { TrackSummary } from "../yolo/clip_tracks.ts";
 import { CamwatchError } from "../errors.ts";
 import { basename, join } from "node:path";
 import {
@@ -69,8 +72,29 @@ export interface LogLine {
   readonly clip_end: string;
   /** frames analysed */
   readonly frames: number;
-  /** per class: frames seen, most at once, best score, first and last second in the clip */
-  readonly objects: Record<string, ObjectStats>;
+  /**
+   * per class: confirmed objects (`count`; absent in lines written before tracking), frames seen, most at
+   * once, best score, first and last second in the clip
+   */
+  readonly objects: Record<string, ObjectStats & { readonly count?: number }>;
+  /**
+   * the confirmed objects, in order of first appearance (`TrackSummary`: id, label, first, last, frames,
+   * score, best, best_time, stationary, zones, box, path); absent in lines written before tracking and in
+   * `ok: false` lines
+   */
+  readonly tracks?: TrackSummary[];
+  /** tracks rejected as too weak or too brief, per class; absent as `tracks` is */
+  readonly rejected?: Record<string, number>;
+  /** tracks left out of `tracks` to keep the line bounded (`QUEUE_DEFAULTS.logTracks`); absent when none */
+  readonly tracks_omitted?: number;
+  /** frames per second analysed, or `"all"` (the rate of the detections CSV); absent in older lines */
+  readonly sample_fps?: number | "all";
+  /**
+   * the evidence beside the clip (`<stem>.detections.csv`, `<stem>.<label>-<id>.jpg`): true when written,
+   * false when writing it failed (the worker logged why); absent when evidence is off, in `ok: false` lines
+   * and in older lines
+   */
+  readonly evidence?: boolean;
   /** model file name */
   readonly model: string;
   /** analysis time in milliseconds */
@@ -429,7 +453,7 @@ export class DetectionLog {
     return file;
   }
 
-  /** The line with its text fields (all but `id`) cut to the limit. */
+  /** The line with its text fields (all but `id`) cut to the limit, and its tracks bounded. */
   #bound(line: LogLine): LogLine {
     const max = this.#maxFieldChars;
     const out: Record<string, unknown> = { ...line };
@@ -438,6 +462,7 @@ export class DetectionLog {
         out[key] = truncateText(value, max);
       }
     }
+    if (Array.isArray(line.tracks)) Object.assign(out, boundTracks(line.tracks, line.tracks_omitted, max));
     return out as unknown as LogLine;
   }
 }
@@ -569,6 +594,34 @@ class LogFile {
   #note(line: LogLine | undefined): void {
     if (line) this.#ids.set(line.id, line.ok === true || this.#ids.get(line.id) === true);
   }
+}
+
+/**
+ * A line's tracks within `QUEUE_DEFAULTS`' limits: the first `logTracks` tracks, each path cut to
+ * `logPathPoints` evenly spread points (first and last kept), each zone list to `logTrackZones`
+ * names, labels and zone names to `maxChars` characters.
+ */
+function boundTracks(
+  tracks: readonly TrackSummary[],
+  omitted: number | undefined,
+  maxChars: number,
+): { tracks: TrackSummary[]; tracks_omitted?: number } {
+  const { logTracks, logPathPoints, logTrackZones } = QUEUE_DEFAULTS;
+  const kept = tracks.slice(0, logTracks).map((t) => {
+    const path = Array.isArray(t.path) && t.path.length > logPathPoints
+      ? Array.from(
+        { length: logPathPoints },
+        (_, i) => t.path[Math.round((i * (t.path.length - 1)) / (logPathPoints - 1))],
+      )
+      : t.path;
+    const zones = Array.isArray(t.zones)
+      ? t.zones.slice(0, logTrackZones).map((z) => truncateText(String(z), maxChars))
+      : t.zones;
+    const label = typeof t.label === "string" ? truncateText(t.label, maxChars) : t.label;
+    return path === t.path && zones === t.zones && label === t.label ? t : { ...t, label, path, zones };
+  });
+  const dropped = (omitted ?? 0) + tracks.length - kept.length;
+  return dropped > 0 ? { tracks: kept, tracks_omitted: dropped } : { tracks: kept };
 }
 
 /** A file's lines, one per id (its first `ok: true` line, or its first line), in file order. */

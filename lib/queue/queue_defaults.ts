@@ -31,6 +31,15 @@ export interface QueueDefaults {
   readonly deadLetterReasonChars: number;
   /** most characters of a log line's text field (`filename`, `error`, …), cut with "…" */
   readonly logFieldChars: number;
+  /**
+   * most tracked objects a log line carries (the first ones, in order of first appearance); the line's
+   * `tracks_omitted` counts the others, which `objects[label].count` still counts
+   */
+  readonly logTracks: number;
+  /** most `[t, x, y]` points of a track's `path` in a log line (evenly spread, first and last kept) */
+  readonly logPathPoints: number;
+  /** most zone names of a track in a log line (the first entered) */
+  readonly logTrackZones: number;
   /** the log's folder inside the video folder (a name no camera can have: camera names hold no dot) */
   readonly logFolder: string;
   /** the prototype's log in one file inside the video folder, before the day files */
@@ -87,6 +96,9 @@ export const QUEUE_DEFAULTS: QueueDefaults = Object.freeze({
   deadLetterTaskChars: 4 * 1024,
   deadLetterReasonChars: 1024,
   logFieldChars: 1024,
+  logTracks: 100,
+  logPathPoints: 8,
+  logTrackZones: 16,
   logFolder: "detections.d",
   singleLogFile: "detections_log.jsonl",
   logPartition: "day",

@@ -30,7 +30,7 @@ async function variablesRead(): Promise<Set<string>> {
       const text = await Deno.readTextFile(file);
       for (
         const m of text.matchAll(
-          /(?:readVar|numberVar|settingVar)\(\s*env,\s*"([A-Z_]+)"|env\.get\("([A-Z_]+)"\)|env\.([A-Z_]+)\b/g,
+          /(?:readVar|numberVar|settingVar|switchVar|jsonVar)\(\s*env,\s*"([A-Z_]+)"|env\.get\("([A-Z_]+)"\)|env\.([A-Z_]+)\b/g,
         )
       ) {
         names.add(m[1] ?? m[2] ?? m[3]);

@@ -331,7 +331,8 @@ globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: tr
 Deno.test("deno task demo (the README's main command) runs the whole pipeline with a private Redis", async () => {
   const videoDir = join(dir, "demo");
   const out = await denoTask("demo", [], {
-    env: { VIDEO_DIR: videoDir, DEMO_CLIPS: "1", CLIP_SECONDS: "3", PREROLL_SECONDS: "1", SAMPLE_FPS: "1" },
+    // SAMPLE_FPS unset: the default rate, at which the tracking defaults were measured.
+    env: { VIDEO_DIR: videoDir, DEMO_CLIPS: "1", CLIP_SECONDS: "3", PREROLL_SECONDS: "1" },
   }).output();
   const stdout = decoder.decode(out.stdout);
   assert.equal(out.code, 0, decoder.decode(out.stderr));
@@ -340,6 +341,24 @@ Deno.test("deno task demo (the README's main command) runs the whole pipeline wi
   const json = stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
   assert.equal(json.length, 1);
   assert.ok(json[0].ok && json[0].detected.includes("person"), JSON.stringify(json[0]));
+  // Objects, not glimpses: tracks confirmed over 2+ frames with a median score of 0.5+; the sample's
+  // single-frame bird and skis (0.25, 0.29) are rejected, not detected; the parked vehicles are stationary.
+  const line: LogLine = json[0];
+  assert.ok(line.tracks && line.tracks.length > 0, JSON.stringify(line));
+  for (const t of line.tracks) assert.ok(t.frames >= 2 && t.score >= 0.5, JSON.stringify(t));
+  assert.deepEqual(line.detected, [...new Set(line.tracks.map((t) => t.label))]);
+  for (const glimpse of ["bird", "skis", "frisbee", "skateboard"]) {
+    assert.ok(!line.detected.includes(glimpse));
+  }
+  assert.ok(line.tracks.some((t) => t.label !== "person" && t.stationary), "a parked vehicle");
+  assert.equal(line.sample_fps, 2);
+  assert.ok(line.rejected !== undefined);
+  // The evidence beside the clip, named after it, so that retention deletes it with the clip.
+  assert.equal(line.evidence, true);
+  const stem = line.filename.replace(/\.mp4$/, "");
+  await Deno.stat(join(videoDir, `${stem}.detections.csv`));
+  for (const t of line.tracks) await Deno.stat(join(videoDir, `${stem}.${t.label}-${t.id}.jpg`));
+  assert.match(stdout, /stationary: (car|truck) \d+/);
   assert.equal(
     (await logLines(join(videoDir, "detections.d"))).some((l) => l.id === json[0].id),
     true,

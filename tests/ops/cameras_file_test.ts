@@ -82,3 +82,37 @@ Deno.test("docs/cameras.schema.json is the schema the code checks against (regen
   assert.equal(shipped.properties.cameras.items.properties.threshold.maximum, 255);
   assert.equal(shipped.properties.cameras.items.additionalProperties, false);
 });
+
+Deno.test("zones, filters and objectMasks: checked with the tracking rules, each mistake named", () => {
+  const cam = (extra: Record<string, unknown>) => ({
+    cameras: [{ name: "front", url: "rtsp://cam/1", ...extra }],
+  });
+  const [c] = parse(cam({
+    zones: [{ name: "drive", points: [[0, 0.5], [1, 0.5], [1, 1]] }],
+    filters: { person: { minScore: 0.6 }, car: { minArea: 0.01, maxArea: 0.5 } },
+    objectMasks: [[[0, 0], [1, 0], [1, 0.1]]],
+  }));
+  assert.equal(c.zones?.[0].name, "drive");
+  assert.deepEqual(c.filters?.car, { minArea: 0.01, maxArea: 0.5 });
+  assert.equal(c.objectMasks?.length, 1);
+  rejects(
+    cam({ zones: [{ name: "a b", points: [[0, 0], [1, 0], [1, 1]] }] }),
+    /cameras\[0\]\.zones must be a list of zones/,
+  );
+  rejects(
+    cam({
+      zones: [{ name: "a", points: [[0, 0], [1, 0], [1, 1]] }, {
+        name: "a",
+        points: [[0, 0], [1, 0], [1, 1]],
+      }],
+    }),
+    /cameras\[0\]\.zones zone "a" is named twice/,
+  );
+  rejects(cam({ zones: [{ name: "a", points: [[0, 0], [1, 0]] }] }), /cameras\[0\]\.zones/);
+  rejects(
+    cam({ filters: { car: { minArea: 0.5, maxArea: 0.1 } } }),
+    /filters filter for "car": minArea 0.5 is above maxArea 0.1/,
+  );
+  rejects(cam({ filters: { car: { minSize: 3 } } }), /cameras\[0\]\.filters/);
+  rejects(cam({ objectMasks: [[[0, 0], [2, 0], [1, 1]]] }), /cameras\[0\]\.objectMasks/);
+});

@@ -5,9 +5,13 @@ import {
   readAnalyzerSettings,
   readCaptureSettings,
   readQueueSettings,
+  readTrackingSettings,
   readVar,
   readWorkerSettings,
+  trackingFor,
 } from "../../lib/ops/config.ts";
+import { TRACKER_SETTINGS } from "../../lib/yolo/object_tracker.ts";
+import { CONFIRMATION_SETTINGS } from "../../lib/yolo/track_confirmation.ts";
 import { CamwatchError, ConfigError } from "../../lib/errors.ts";
 
 /** Asserts `fn` throws a ConfigError whose message names `name`. */
@@ -318,4 +322,106 @@ Deno.test("readWorkerSettings: defaults and bounds", () => {
     () => readWorkerSettings({ TASK_MAX_ATTEMPTS: "1.5" }),
     /TASK_MAX_ATTEMPTS must be an integer/,
   );
+});
+
+Deno.test("readWorkerSettings: EVIDENCE on by default, off when asked, a bad value named", () => {
+  assert.equal(readWorkerSettings({}).evidence, true);
+  assert.equal(readWorkerSettings({ EVIDENCE: "off" }).evidence, false);
+  throwsNaming(() => readWorkerSettings({ EVIDENCE: "maybe" }), "EVIDENCE");
+});
+
+Deno.test("readTrackingSettings: defaults from the rules' definitions; env values checked against their bounds", () => {
+  const d = readTrackingSettings({}).defaults;
+  assert.equal(d.minScore, CONFIRMATION_SETTINGS.minScore.default);
+  assert.equal(d.minFrames, CONFIRMATION_SETTINGS.minFrames.default);
+  assert.equal(d.stationaryIou, CONFIRMATION_SETTINGS.stationaryIou.default);
+  assert.equal(d.highScore, TRACKER_SETTINGS.highScore.default);
+  assert.equal(d.maxLostSeconds, TRACKER_SETTINGS.maxLostSeconds.default);
+  assert.equal(d.zones, undefined);
+  const s = readTrackingSettings({
+    TRACK_MIN_SCORE: "0.6",
+    TRACK_MIN_FRAMES: "3",
+    TRACK_MAX_LOST_SECONDS: "4",
+  });
+  assert.deepEqual([s.defaults.minScore, s.defaults.minFrames, s.defaults.maxLostSeconds], [0.6, 3, 4]);
+  throwsNaming(() => readTrackingSettings({ TRACK_MIN_SCORE: "1.5" }), "TRACK_MIN_SCORE");
+  throwsNaming(() => readTrackingSettings({ TRACK_MIN_FRAMES: "1.5" }), "TRACK_MIN_FRAMES");
+  throwsNaming(() => readTrackingSettings({ STATIONARY_IOU: "-1" }), "STATIONARY_IOU");
+  throwsNaming(() => readTrackingSettings({ TRACK_HIGH_SCORE: "x" }), "TRACK_HIGH_SCORE");
+});
+
+Deno.test("readTrackingSettings: ZONES, OBJECT_FILTERS, OBJECT_MASKS as JSON for one camera; mistakes named", () => {
+  const s = readTrackingSettings({
+    ZONES: '[{"name": "door", "points": [[0, 0.5], [0.3, 0.5], [0.3, 1]]}]',
+    OBJECT_FILTERS: '{"person": {"minScore": 0.6, "maxArea": 0.5}}',
+    OBJECT_MASKS: "[[[0, 0], [1, 0], [1, 0.1]]]",
+  });
+  const front = trackingFor(s, "front");
+  assert.deepEqual(front.zones, [{ name: "door", points: [[0, 0.5], [0.3, 0.5], [0.3, 1]] }]);
+  assert.deepEqual(front.filters, { person: { minScore: 0.6, maxArea: 0.5 } });
+  assert.deepEqual(front.masks, [[[0, 0], [1, 0], [1, 0.1]]]);
+  throwsNaming(() => readTrackingSettings({ ZONES: "[{" }), "ZONES must be JSON");
+  assert.throws(
+    () => readTrackingSettings({ ZONES: '[{"name": "a b", "points": [[0, 0], [1, 0], [1, 1]]}]' }),
+    /ZONES .*must be a list of zones/,
+  );
+  assert.throws(
+    () =>
+      readTrackingSettings({
+        ZONES:
+          '[{"name": "a", "points": [[0, 0], [1, 0], [1, 1]]}, {"name": "a", "points": [[0, 0], [1, 0], [1, 1]]}]',
+      }),
+    /ZONES zone "a" is named twice/,
+  );
+  assert.throws(
+    () => readTrackingSettings({ OBJECT_FILTERS: '{"car": {"minArea": 0.5, "maxArea": 0.1}}' }),
+    /OBJECT_FILTERS filter for "car": minArea 0.5 is above maxArea 0.1/,
+  );
+  assert.throws(() => readTrackingSettings({ OBJECT_FILTERS: '{"car": {"minArea": 2}}' }), /OBJECT_FILTERS/);
+  assert.throws(() => readTrackingSettings({ OBJECT_MASKS: "[[[0, 0], [1, 0]]]" }), /OBJECT_MASKS/);
+});
+
+Deno.test("readTrackingSettings: each camera of CAMERAS_FILE its own zones, filters and object masks; others the env's", () => {
+  const file = Deno.makeTempFileSync({ suffix: ".json" });
+  try {
+    Deno.writeTextFileSync(
+      file,
+      JSON.stringify({
+        cameras: [
+          {
+            name: "yard",
+            url: "rtsp://cam/1",
+            masks: [[[0, 0], [1, 0], [1, 0.1]]],
+            zones: [{ name: "gate", points: [[0, 0], [0.5, 0], [0.5, 1]] }],
+            filters: { car: { minArea: 0.01 } },
+            objectMasks: [[[0, 0.9], [1, 0.9], [1, 1]]],
+          },
+          { name: "front", url: "rtsp://cam/2" },
+        ],
+      }),
+    );
+    const s = readTrackingSettings({
+      CAMERAS_FILE: file,
+      TRACK_MIN_FRAMES: "3",
+      ZONES: '[{"name": "door", "points": [[0, 0.5], [0.3, 0.5], [0.3, 1]]}]',
+    });
+    assert.equal(s.camerasFile, file);
+    const yard = trackingFor(s, "yard");
+    assert.deepEqual(yard.zones?.map((z) => z.name), ["gate"]);
+    assert.deepEqual(yard.filters, { car: { minArea: 0.01 } });
+    assert.deepEqual(yard.masks, [[[0, 0.9], [1, 0.9], [1, 1]]], "objectMasks, not the motion masks");
+    assert.equal(yard.minFrames, 3);
+    assert.deepEqual(
+      trackingFor(s, "front").zones?.map((z) => z.name),
+      ["door"],
+      "the env's for a camera without",
+    );
+    assert.deepEqual(
+      trackingFor(s, "test").zones?.map((z) => z.name),
+      ["door"],
+      "and for one not in the file",
+    );
+  } finally {
+    Deno.removeSync(file);
+  }
 });

@@ -121,3 +121,37 @@ Deno.test("tail and follow", async () => {
 });
 
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+
+Deno.test("a line's tracks are bounded: the first logTracks tracks, paths of logPathPoints points, zones cut; older lines without tracks still read", async () => {
+  const path = join(dir, "tracks.jsonl");
+  const log = new DetectionLog(path);
+  const track = (id: number) => ({
+    id,
+    label: "person",
+    first: 0,
+    last: 19,
+    frames: 20,
+    score: 0.8,
+    best: 0.9,
+    best_time: 3,
+    stationary: false,
+    zones: Array.from({ length: 20 }, (_, i) => `z${i}`),
+    box: [1, 2, 3, 4] as [number, number, number, number],
+    path: Array.from({ length: 20 }, (_, i) => [i, i / 20, 0.5] as [number, number, number]),
+  });
+  await log.append(
+    line("many", { tracks: Array.from({ length: 150 }, (_, i) => track(i + 1)), rejected: {} }),
+  );
+  await log.append(line("old")); // written before tracking: no tracks, no rejected
+  const [many, old] = await Array.fromAsync(log.read());
+  assert.equal(many.tracks?.length, 100);
+  assert.equal(many.tracks_omitted, 50);
+  assert.deepEqual(many.tracks?.map((t) => t.id).slice(0, 3), [1, 2, 3]);
+  const p = many.tracks![0].path;
+  assert.equal(p.length, 8);
+  assert.deepEqual([p[0][0], p[7][0]], [0, 19], "first and last points kept");
+  assert.equal(many.tracks![0].zones.length, 16);
+  assert.equal(old.tracks, undefined);
+  assert.equal(old.tracks_omitted, undefined);
+  assert.ok((await Deno.readTextFile(path)).split("\n")[0].length < 100 * 600, "bounded");
+});
