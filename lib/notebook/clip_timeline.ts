@@ -1,6 +1,8 @@
 /**
  * One clip, frame by frame, for the clip notebook: what the detector found at each sampled
- * moment (a class-versus-time chart), and a strip of frames with their boxes.
+ * moment (a class-versus-time chart), and a strip of frames with their boxes. From the boxes the
+ * worker stored beside the clip ({@linkcode storedClipTimeline}, no detector), or by running the
+ * detector again ({@linkcode clipTimeline}).
  *
  * @module
  */
@@ -12,6 +14,7 @@ import { MediaError } from "../errors.ts";
 import { probeMedia } from "../media/ffmpeg.ts";
 import { readVideoFrames, type VideoFrame } from "../media/video_frames.ts";
 import type { ImageDetections, YoloAnalyzer } from "../yolo/yolo_analyzer.ts";
+import { readStoredDetections, type StoredDetection } from "./stored_detections.ts";
 
 /**
  * One class in one analysed frame.
@@ -244,6 +247,96 @@ export async function clipTimeline(
     }
   }
   if (frames === 0) throw new MediaError(`no frames in ${path}`);
+  const shown = [...slots.values()].sort((a, b) => a.frame.time - b.frame.time);
+  return new ClipTimeline(path, duration, frames, rows, shown);
+}
+
+/** Options of {@linkcode storedClipTimeline}. */
+export interface StoredClipTimelineOptions extends ClipTimelineOptions {
+  /**
+   * Only the detections of confirmed objects (not the glimpses and weak tracks the worker rejected).
+   * @default true
+   */
+  readonly confirmedOnly?: boolean;
+}
+
+/** Frames decoded again are matched to the stored rows by time; the two decodings give the same times. */
+const SAME_TIME = 1e-3;
+
+/**
+ * A clip's timeline from the boxes the worker stored beside it (`<stem>.detections.csv`): no detector
+ * is run; the clip is decoded only for the strip's frames. Give the rate the worker analysed at (the log
+ * line's `sample_fps`) so that the decoded frames are the analysed ones.
+ *
+ * @param path the clip (its detections CSV lies beside it)
+ * @returns as {@linkcode clipTimeline}'s, each frame's boxes those stored for its time (track ids are not
+ *   drawn); `found.inferenceMs` is 0; undefined when the clip has no detections CSV (evidence off, or the
+ *   clip predates it): run {@linkcode clipTimeline} then
+ * @throws {MediaError} when the clip is missing, not a video, damaged, or none of its decoded frames has the
+ *   stored times (another `sampleFps` than the worker's)
+ * @throws {TypeError} when the CSV beside it is not a detections CSV
+ * @throws {DOMException} the signal's reason when `signal` aborts
+ *
+ * @example
+ * ```ts
+ * import { storedClipTimeline } from "./clip_timeline.ts";
+ * const timeline = await storedClipTimeline("video/front/20260223-144657.mp4", { sampleFps: 2 });
+ * if (timeline) console.log(timeline.labels, timeline.rows.length);
+ * ```
+ */
+export async function storedClipTimeline(
+  path: string,
+  options: StoredClipTimelineOptions = {},
+): Promise<ClipTimeline | undefined> {
+  const stored = await readStoredDetections(path);
+  if (!stored) return undefined;
+  const { confirmedOnly = true, show = 6 } = options;
+  const kept = confirmedOnly ? stored.filter((d) => d.confirmed) : stored;
+  const byTime = new Map<number, StoredDetection[]>();
+  // Every analysed frame has its time in the CSV only when something was seen in it: the frames are the
+  // decoded ones; the rows say what they held.
+  for (const d of kept) byTime.get(d.time)?.push(d) ?? byTime.set(d.time, [d]);
+  const times = [...byTime.keys()].sort((a, b) => a - b);
+  const rows: TimelineRow[] = [];
+  for (const time of times) {
+    const byLabel = new Map<string, { count: number; best: number }>();
+    for (const d of byTime.get(time)!) {
+      const seen = byLabel.get(d.label) ?? { count: 0, best: 0 };
+      byLabel.set(d.label, { count: seen.count + 1, best: Math.max(seen.best, d.score) });
+    }
+    for (const [label, s] of byLabel) rows.push({ time, label, ...s });
+  }
+  const { duration } = await probeMedia(path);
+  const sampleFps = options.sampleFps ?? 2;
+  const slots = new Map<number, TimelineFrame>();
+  let frames = 0;
+  let matched = 0;
+  const slotOf = (time: number) =>
+    duration ? Math.min(show - 1, Math.floor((time / duration) * show)) : Math.min(show - 1, frames - 1);
+  for await (const frame of readVideoFrames(path, { sampleFps, signal: options.signal })) {
+    frames++;
+    const at = times.find((t) => Math.abs(t - frame.time) < SAME_TIME);
+    if (at !== undefined) matched++;
+    const detections = (at === undefined ? [] : byTime.get(at)!).map((d) => ({
+      label: d.label,
+      classId: -1,
+      score: d.score,
+      box: d.box as [number, number, number, number],
+    }));
+    const slot = slotOf(frame.time);
+    if (detections.length > (slots.get(slot)?.found.detections.length ?? -1)) {
+      slots.set(slot, {
+        frame: { ...frame, data: frame.data.slice() },
+        found: { width: frame.width, height: frame.height, detections, inferenceMs: 0 },
+      });
+    }
+  }
+  if (frames === 0) throw new MediaError(`no frames in ${path}`);
+  if (times.length && matched === 0) {
+    throw new MediaError(
+      `${path}: no frame at ${sampleFps} fps has the stored detections' times; give the log line's sample_fps`,
+    );
+  }
   const shown = [...slots.values()].sort((a, b) => a.frame.time - b.frame.time);
   return new ClipTimeline(path, duration, frames, rows, shown);
 }

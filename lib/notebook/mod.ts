@@ -7,8 +7,11 @@
  * {@linkcode queueOverview}, {@linkcode tryTestTask}), the log as nodejs-polars DataFrames (the lines themselves with
  * {@linkcode logDataFrame} and {@linkcode objectsDataFrame}, analyses such as
  * {@linkcode clipsPerHour} over local days and hours), one clip frame by frame
- * ({@linkcode clipTimeline}) and a YOLO training set from recorded clips
- * ({@linkcode exportYoloDataset}).
+ * ({@linkcode clipTimeline}, or {@linkcode storedClipTimeline} from the boxes the worker stored) and a
+ * YOLO training set from recorded clips ({@linkcode exportYoloDataset}). Objects rather than clips:
+ * {@linkcode tracksDataFrame} (one row per tracked object), {@linkcode objectsPerHour},
+ * {@linkcode dwellTimes}, {@linkcode objectHeatmap} over the camera's view, {@linkcode zoneEntries},
+ * {@linkcode movingVsParked} and the snapshots ({@linkcode findSnapshots}, {@linkcode snapshotGallery}).
  *
  * This surface loads Observable Plot, linkedom, nodejs-polars and yaml; the pipeline
  * (`mod.ts`) loads none of them; nodejs-polars only once an analysis runs.
@@ -104,9 +107,35 @@ export {
   ClipTimeline,
   clipTimeline,
   type ClipTimelineOptions,
+  storedClipTimeline,
+  type StoredClipTimelineOptions,
   type TimelineFrame,
   type TimelineRow,
 } from "./clip_timeline.ts";
+export { type TrackRecord, trackRecords, tracksDataFrame } from "./tracks_data_frame.ts";
+export { objectsPerHour } from "./objects_per_hour.ts";
+export { dwellTimes } from "./dwell_times.ts";
+export { movingVsParked } from "./moving_parked.ts";
+export { zoneEntries } from "./zone_entries.ts";
+export {
+  objectHeatmap,
+  type ObjectHeatmapOptions,
+  type ObjectPosition,
+  objectPositions,
+  type ObjectPositionsOptions,
+} from "./object_heatmap.ts";
+export {
+  evidencePaths,
+  parseStoredDetections,
+  readStoredDetections,
+  type StoredDetection,
+} from "./stored_detections.ts";
+export {
+  findSnapshots,
+  type FindSnapshotsOptions,
+  type Snapshot,
+  snapshotGallery,
+} from "./snapshot_gallery.ts";
 export {
   clipBox,
   DatasetError,

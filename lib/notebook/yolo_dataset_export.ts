@@ -9,6 +9,10 @@
  * <out>/labels/{train,val}/<name>.txt   one line per box: class_id cx cy w h, normalised 0..1
  * ```
  *
+ * Boxes come from the detector (`analyzer`), or, with `boxes: "stored"`, from the detections the
+ * worker stored beside each clip (`<stem>.detections.csv`, the confirmed objects' boxes: no
+ * inference, the analyzer only names the classes).
+ *
  * Frames are chosen by a sample rate and a filter over their detections (frame_filters.ts);
  * clips are split between train and val by a stable hash of their path, and their frames
  * named, as dataset_split.ts does; labels and data.yaml are written as yolo_format.ts does.
@@ -46,6 +50,7 @@ import {
 } from "./dataset_split.ts";
 import type { FrameFilter } from "./frame_filters.ts";
 import { clipBox, DatasetError, formatDataYaml, formatYoloLabels, readDataYamlNames } from "./yolo_format.ts";
+import { readStoredDetections } from "./stored_detections.ts";
 
 /**
  * How far an export has got, for a progress bar.
@@ -87,6 +92,15 @@ export interface ExportYoloDatasetOptions {
    * @default 1
    */
   sampleFps?: number | "all";
+  /**
+   * Where the boxes come from: `"detector"` runs `analyzer` on every sampled frame; `"stored"` reads the
+   * boxes of the confirmed objects the worker stored beside each clip (`<stem>.detections.csv`), with no
+   * inference. With `"stored"`, give the worker's rate (`SAMPLE_FPS`, the log line's `sample_fps`) or a
+   * divisor of it, so that the frames are analysed ones; a frame without stored rows has no box, and a clip
+   * without the CSV (evidence off) is skipped.
+   * @default "detector"
+   */
+  boxes?: "detector" | "stored";
   /**
    * Keep only boxes of these classes (names or ids); other boxes are left out of the labels,
    * so the frames chosen are those with one of these classes ("every frame with a person").
@@ -317,6 +331,10 @@ export async function exportYoloDataset(
   if (!["create", "overwrite", "append"].includes(mode)) {
     throw new RangeError(`mode must be "create", "overwrite" or "append", got ${JSON.stringify(mode)}`);
   }
+  const { boxes: source = "detector" } = options;
+  if (source !== "detector" && source !== "stored") {
+    throw new RangeError(`boxes must be "detector" or "stored", got ${JSON.stringify(source)}`);
+  }
   const names = analyzer.info.names;
   const classIds = options.classes && new Set(options.classes.map((c) => classIdOf(c, names)));
   signal?.throwIfAborted();
@@ -345,7 +363,10 @@ export async function exportYoloDataset(
         throw new MediaError(`${clip.given}: outside the video folder ${videoDir}`, { cause });
       });
       const limit = Math.min(maxFramesPerClip, maxFrames - items.length);
-      for await (const { frame, result } of detectFrames(analyzer, path, sampleFps, signal)) {
+      const found = source === "stored"
+        ? storedFrames(path, clip.given, names, sampleFps, signal)
+        : detectFrames(analyzer, path, sampleFps, signal);
+      for await (const { frame, result } of found) {
         frames++;
         const detections = keptDetections(result.detections, classIds, frame);
         const context = {
@@ -414,6 +435,39 @@ async function* detectFrames(
   } finally {
     // The caller may close the analyzer right after: leave no inference behind.
     await Promise.allSettled(inflight);
+  }
+}
+
+/** The clip's sampled frames with the confirmed boxes stored beside it for their times (no inference). */
+async function* storedFrames(
+  path: string,
+  given: string,
+  names: readonly string[],
+  sampleFps: number | "all",
+  signal: AbortSignal | undefined,
+): AsyncGenerator<{ frame: VideoFrame; result: ImageDetections }> {
+  const stored = await readStoredDetections(path).catch((cause) => {
+    throw new MediaError(`${given}: its detections CSV cannot be read: ${(cause as Error).message}`, {
+      cause,
+    });
+  });
+  if (!stored) {
+    throw new MediaError(`${given}: no stored detections beside it (the worker's EVIDENCE was off?)`);
+  }
+  const confirmed = stored.filter((d) => d.confirmed);
+  for (const d of confirmed) {
+    if (!names.includes(d.label)) {
+      throw new MediaError(`${given}: stored class ${JSON.stringify(d.label)} is not one of the model's`);
+    }
+  }
+  for await (const frame of readVideoFrames(path, { sampleFps, signal })) {
+    const detections = confirmed.filter((d) => Math.abs(d.time - frame.time) < 1e-3).map((d) => ({
+      label: d.label,
+      classId: names.indexOf(d.label),
+      score: d.score,
+      box: d.box as [number, number, number, number],
+    }));
+    yield { frame, result: { width: frame.width, height: frame.height, detections, inferenceMs: 0 } };
   }
 }
 

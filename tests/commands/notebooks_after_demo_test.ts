@@ -12,7 +12,15 @@ import { joinSource, missingOutputs, type Notebook } from "../../tools/notebook_
 import { startRedis } from "../helpers/redis_server.ts";
 
 const decoder = new TextDecoder();
-const NOTEBOOKS = ["01_check", "02_camera", "03_queue", "04_results", "05_clip", "06_dataset"];
+const NOTEBOOKS = [
+  "01_check",
+  "02_camera",
+  "03_queue",
+  "04_results",
+  "05_clip",
+  "06_dataset",
+  "07_objects",
+];
 /** Settings of the caller's environment that would point the demo or the notebooks elsewhere. */
 const UNSET = [
   "REDIS_URL",
@@ -76,6 +84,9 @@ async function demoThenNotebooks(
   const lines = await Array.fromAsync(new DetectionLog(join(env.VIDEO_DIR, "detections.d")).read());
   assert.ok(lines.filter((l) => l.camera === "demo").length >= 2, `${lines.length} lines`);
   assert.deepEqual(lines.filter((l) => l.camera === "test"), []);
+  // The objects notebook counts the demo's tracked objects and shows their snapshots.
+  assert.match(texts(executed["07_objects"]), /[1-9]\d* objects in [1-9]\d* analysed clips/);
+  assert.match(texts(executed["07_objects"]), /[1-9]\d* snapshots shown/);
   return executed;
 }
 

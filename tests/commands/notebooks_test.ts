@@ -23,7 +23,15 @@ import { startRedis } from "../helpers/redis_server.ts";
 import { until } from "../helpers/until.ts";
 
 const decoder = new TextDecoder();
-const NOTEBOOKS = ["01_check", "02_camera", "03_queue", "04_results", "05_clip", "06_dataset"];
+const NOTEBOOKS = [
+  "01_check",
+  "02_camera",
+  "03_queue",
+  "04_results",
+  "05_clip",
+  "06_dataset",
+  "07_objects",
+];
 
 function deno(args: string[], env: Record<string, string>): Deno.Command {
   return new Deno.Command(Deno.execPath(), { args, env, stdin: "null", stdout: "piped", stderr: "piped" });
@@ -116,7 +124,7 @@ Deno.test("every notebook runs headlessly on data from the real pipeline; charts
         assert.match(svg, /font-weight="bold">[^<]+<\/text>/, `${name}: a chart title`);
       }
     }
-    assert.ok(charts >= 7, `${charts} charts`);
+    assert.ok(charts >= 11, `${charts} charts`);
 
     assert.doesNotMatch(texts("01_check"), /✘/, "every check passes");
     assert.match(texts("01_check"), /80 classes/);
@@ -129,6 +137,14 @@ Deno.test("every notebook runs headlessly on data from the real pipeline; charts
     assert.match(failures, /&lt;clip&gt;: not a readable video \(Invalid data/);
     // A missing clip is refused before ffprobe opens it (only regular files are analysed).
     assert.match(failures, /&lt;clip&gt;: no such file/);
+    // Objects, not clips: counted from the log's tracks; the heatmap over a frame of the camera; the
+    // snapshots the worker kept; the clip and the dataset from the stored boxes, no detector run.
+    const objects = texts("07_objects");
+    assert.match(objects, /[1-9]\d* objects in [1-9]\d* analysed clips/);
+    assert.match(objects, /[1-9]\d* snapshots shown/);
+    assert.ok(outputs("07_objects", "image/svg+xml").some((svg) => svg.includes("data:image/jpeg;base64,")));
+    assert.match(texts("05_clip"), /boxes stored by the worker beside the clip \(no detector run\)/);
+    assert.match(texts("06_dataset"), /[1-9]\d* images in .*people/);
     const data = await Deno.readTextFile(join(videoDir, "datasets", "people", "data.yaml"));
     assert.match(data, /names:\n {2}0: person\n/);
   } finally {
