@@ -5,7 +5,8 @@
  * `deno task bench [analyzer] [queue] [capture] [imports] [log] [tracking]` runs only the benchmarks
  * named (all six without a name): `analyzer` (YOLO analysis against bare inference), `queue`
  * (tasks per second and clip-to-log latency), `capture` (CPU of `deno task capture` against a
- * bare stream copy, on the sample and on a 1920x1080 15 fps version of it), `imports` (time and
+ * bare stream copy, on the sample and on a 1920x1080 15 fps version of it, there also with motion
+ * watched on a 640x360 sub-stream of the same scene, `DETECT_URL`), `imports` (time and
  * memory to import each public surface in a fresh process, against an empty module, and
  * whether its graph holds the notebook-only packages), `log` (a worker's memory, checking one id, and
  * loading a day and a month into a DataFrame, on logs of 10k, 100k and 1M lines, against the smallest),
@@ -144,25 +145,41 @@ await run("capture", async () => {
     };
     for (const makeSource of [() => Promise.resolve(sample), () => makeFullHdSource(video, dir)]) {
       const source = await makeSource();
-      const [{ bare, full }] = await benchCapture({ root, sources: [source], seconds: captureSeconds });
+      const [{ bare, full, withSub }] = await benchCapture({
+        root,
+        sources: [source],
+        seconds: captureSeconds,
+      });
       console.log(`  ${source.label}:`);
-      for (const row of [bare, full]) {
+      for (const row of withSub ? [bare, full, withSub] : [bare, full]) {
         console.log(
           `    ${row.name.padEnd(30)} ${perMinute(row).toFixed(2).padStart(6)} CPU s per minute ` +
             `${share(row.cpuSeconds, row).toFixed(1).padStart(5)}% of one core  (${row.work})`,
         );
       }
       // Processes alive through the window first, then the short clip-cutting runs.
-      const parts = Object.entries(full.parts)
-        .filter(([part, cpu]) => cpu > 0 && part !== EXITED_CHILDREN)
-        .map(([part, cpu]) => `${part} ${share(cpu, full).toFixed(1)}%`);
-      const cutting = full.parts[EXITED_CHILDREN] ?? 0;
-      parts.push(
-        `clip cutting (ffmpeg runs that exited) ${share(cutting, full).toFixed(1)}%, ` +
-          `${(cutting / full.counts.clips).toFixed(2)} CPU s per clip`,
-      );
-      console.log(`    the capture by part: ${parts.join(", ")}`);
+      for (const row of withSub ? [full, withSub] : [full]) {
+        const parts = Object.entries(row.parts)
+          .filter(([part, cpu]) => cpu > 0 && part !== EXITED_CHILDREN)
+          .map(([part, cpu]) => `${part} ${share(cpu, row).toFixed(1)}%`);
+        const cutting = row.parts[EXITED_CHILDREN] ?? 0;
+        parts.push(
+          `clip cutting (ffmpeg runs that exited) ${share(cutting, row).toFixed(1)}%, ` +
+            `${(cutting / row.counts.clips).toFixed(2)} CPU s per clip`,
+        );
+        console.log(
+          `    ${row === full ? "the capture" : "with the sub-stream"} by part: ${parts.join(", ")}`,
+        );
+      }
       console.log(`    full capture / bare copy: ${(full.cpuSeconds / bare.cpuSeconds).toFixed(1)}x`);
+      if (withSub) {
+        const ratio = withSub.cpuSeconds / full.cpuSeconds;
+        console.log(
+          `    motion on the sub-stream / on the main stream: ${(100 * ratio).toFixed(0)}% of the CPU ` +
+            `(goal: at most 35%${ratio <= 0.35 ? ", met" : ", NOT met"}); / bare copy: ` +
+            `${(withSub.cpuSeconds / bare.cpuSeconds).toFixed(1)}x`,
+        );
+      }
     }
     console.log(
       `  (goal: the full capture of the sample under 5% of one core; ` +

@@ -82,11 +82,14 @@ class Reporter {
   answer: number | undefined;
   video: string | undefined;
   audio: string | undefined;
+  /** times ffmpeg repaired the recording's timestamps ("Non-monotonous DTS in output stream 0:0") */
+  repairs = 0;
   #inputs = true;
 
   constructor(readonly onAudio?: (codec: string) => void) {}
 
   line = (line: string) => {
+    if (/Non-monotonous DTS in output stream 0:0/.test(line)) this.repairs++;
     const status = Number(ANSWER.exec(line)?.[1]);
     if (status >= 400) this.answer = status;
     // Only the input's streams: the outputs are listed after "Output #0".
@@ -187,12 +190,26 @@ export class CameraConnection {
     }, 500);
     const zeroOfSegments = () => (detect === record ? frameZero : recordZero);
     const list = new SegmentList(join(segmentDir, "segments.csv"), segmentDir, session);
+    let repairsListed = 0;
     const collect = () => {
       this.#collecting = this.#collecting.then(async () => {
         const zero = zeroOfSegments();
         if (!Number.isFinite(zero)) return;
         const codecs = { video: recorder.video, audio: recordedAudio(audio, recorder.audio) };
-        for (const s of await list.read(zero, codecs)) push({ type: "segment", segment: s });
+        for (const s of await list.read(zero, codecs)) {
+          // Repairs since the last segment listed were made in this one (at a connection's start,
+          // where a stream with B-frames has no decoding times yet).
+          const repaired = recorder.repairs > repairsListed;
+          repairsListed = recorder.repairs;
+          // Repairs mean frames stored out of display order: so are all this connection's segments.
+          const segment = recorder.repairs > 0 ? { ...s, reordered: true } : s;
+          push({
+            type: "segment",
+            segment: repaired
+              ? { ...segment, damaged: "ffmpeg repaired its timestamps (frames out of order)" }
+              : segment,
+          });
+        }
       });
       return this.#collecting;
     };
@@ -301,6 +318,7 @@ class SegmentList {
         path: join(this.dir, name),
         start: Math.round(zero + Number(start) * 1000),
         end: Math.round(zero + Number(end) * 1000),
+        duration: Math.round((Number(end) - Number(start)) * 1e6) / 1e6,
         session: this.session,
         ...(codecs.video ? { video: codecs.video } : {}),
         ...(codecs.audio ? { audio: codecs.audio } : {}),

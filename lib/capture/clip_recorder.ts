@@ -352,7 +352,8 @@ export class ClipRecorder {
     const open = this.#open!;
     this.#open = undefined;
     const end = truncated ? Math.min(open.end, this.#now) : open.end;
-    const parts = this.#segments.filter((s) => s.end > open.from && s.start < end);
+    // A damaged segment (timestamps ffmpeg had to repair) would put frames out of order: left out.
+    const parts = this.#segments.filter((s) => s.end > open.from && s.start < end && !s.damaged);
     this.#lastEnd = end;
     if (parts.length === 0) {
       await this.#prune();
@@ -377,7 +378,8 @@ export class ClipRecorder {
   async #write(pending: PendingClip): Promise<FinishedClip> {
     const { open, end, truncated, parts } = pending;
     const last = parts.at(-1)!;
-    const outpoint = last.end > end ? (end - last.start) / 1000 : undefined;
+    // Frames out of display order cannot be cut between by stream copy: the clip ends with the segment.
+    const outpoint = last.end > end && !last.reordered ? (end - last.start) / 1000 : undefined;
     const start = parts[0].start;
     const clipEnd = outpoint === undefined ? last.end : end;
     const video = parts.find((p) => p.video)?.video;
@@ -398,7 +400,10 @@ export class ClipRecorder {
       const sidecarPath = sidecarPathOf(path);
       listPath = join(this.#dir, `.${name}.ffconcat`);
       partPath = join(this.#dir, `.${name}.mp4.part`);
-      await Deno.writeTextFile(listPath, concatList(parts.map((p) => resolve(p.path)), outpoint));
+      // A segment's sound runs past its video: its listed length keeps the next video from starting
+      // late. Without sound the file's own length is the video's, and exact.
+      const files = parts.map((p) => ({ path: resolve(p.path), duration: p.audio ? p.duration : undefined }));
+      await Deno.writeTextFile(listPath, concatList(files, outpoint));
       const out = await runFfmpeg(concatArgs(listPath, partPath, { hvc1: video === "hevc" }));
       if (!out.success) throw new FfmpegFailure(new TextDecoder().decode(out.stderr).trim());
       clip = {

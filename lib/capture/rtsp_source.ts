@@ -28,6 +28,20 @@ export interface CameraSegment {
   readonly video?: string;
   /** the sound's codec in the segment (`aac`, …); absent when it has none */
   readonly audio?: string;
+  /** its video's length in seconds as ffmpeg listed it (exact, unlike `end - start` in whole ms) */
+  readonly duration?: number;
+  /**
+   * Why the segment is not fit for a clip, when it is not: ffmpeg had to repair its timestamps
+   * (a stream with B-frames gives no decoding times until the decoder has seen a few frames, so
+   * the first frames of a connection get guessed ones that step back)
+   */
+  readonly damaged?: string;
+  /**
+   * Its frames are stored out of display order (B-frames): stream copy cannot cut it exactly
+   * between two frames (a cut in decoding order leaves holes in display order), so a clip that
+   * ends inside it ends with it instead
+   */
+  readonly reordered?: boolean;
 }
 
 /** What a source reports, in order. */

@@ -743,22 +743,30 @@ export function concatArgs(
 }
 
 /**
- * An ffconcat list of files, the last one cut at `outpoint` seconds when given.
+ * An ffconcat list of files, each with its length when known, the last one cut at `outpoint`
+ * seconds when given. The lengths matter for segments with sound: a segment's sound runs a few
+ * ms past its video (whole audio frames), and without `duration` the next segment's video would
+ * start after the sound, leaving a gap in the video at every join.
  *
- * @param files absolute paths: ffmpeg resolves relative ones against the list's folder
+ * @param files absolute paths (ffmpeg resolves relative ones against the list's folder), each with its
+ *   video's length in seconds when known
  * @param outpoint seconds into the last file where the clip ends
  *
  * @example
  * ```ts
  * import { concatList } from "./ffmpeg.ts";
- * console.log(concatList(["/c/000001.mp4", "/c/000002.mp4"], 1.4));
+ * console.log(concatList([{ path: "/c/000001.mp4", duration: 2 }, { path: "/c/000002.mp4" }], 1.4));
  * ```
  */
-export function concatList(files: readonly string[], outpoint?: number): string {
+export function concatList(
+  files: readonly { readonly path: string; readonly duration?: number }[],
+  outpoint?: number,
+): string {
   const quote = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
   const lines = ["ffconcat version 1.0"];
   files.forEach((file, i) => {
-    lines.push(`file ${quote(file)}`);
+    lines.push(`file ${quote(file.path)}`);
+    if (file.duration !== undefined) lines.push(`duration ${file.duration.toFixed(6)}`);
     if (i === files.length - 1 && outpoint !== undefined) lines.push(`outpoint ${outpoint.toFixed(3)}`);
   });
   return lines.join("\n") + "\n";

@@ -37,6 +37,12 @@ export interface CaptureSource {
   readonly width: number;
   /** the frame height the stream must have */
   readonly height: number;
+  /**
+   * The same scene as a sub-stream (a second emulated camera): the capture is then measured a
+   * second time, with it as `DETECT_URL`, beside the main-only capture and the bare copy.
+   * @default none
+   */
+  readonly sub?: { readonly file: string; readonly width: number; readonly height: number };
 }
 
 /** What to measure on. */
@@ -81,6 +87,8 @@ export interface CaptureComparison {
   readonly bare: CaptureBenchRow;
   /** `deno task capture` */
   readonly full: CaptureBenchRow;
+  /** `deno task capture` watching the sub-stream for motion (`DETECT_URL`), when the source has one */
+  readonly withSub?: CaptureBenchRow;
 }
 
 /** Options of {@linkcode measureCapture}. */
@@ -93,6 +101,11 @@ export interface MeasureCaptureOptions {
   readonly seconds: number;
   /** more settings for the capture, or ones to override (`{ CLIP_SECONDS: "0" }`) */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * What the row is called.
+   * @default "capture (deno task capture)"
+   */
+  readonly name?: string;
   /**
    * Longest wait for the capture to be doing its work before its window, in ms.
    * @default 60000
@@ -122,7 +135,7 @@ interface Subject {
   readonly drained: Promise<unknown>;
 }
 
-const CAPTURE_NAME = "capture (deno task capture)";
+const DEFAULT_CAPTURE_NAME = "capture (deno task capture)";
 const BARE_NAME = "bare copy (ffmpeg -c copy)";
 /** Seconds between health checks during a window: often enough to see a stall, rarely enough to cost nothing. */
 const CHECK_SECONDS = 5;
@@ -203,6 +216,7 @@ async function fetchText(url: string): Promise<{ status: number; text: string }>
 }
 
 function startCapture(options: MeasureCaptureOptions, videoDir: string): Subject {
+  const CAPTURE_NAME = options.name ?? DEFAULT_CAPTURE_NAME;
   const port = freePort();
   const motionFps = Number(options.env?.MOTION_FPS ?? CAPTURE_STREAM_SETTINGS.motionFps.default);
   const env: Record<string, string> = {
@@ -517,6 +531,7 @@ async function compare(
   readyTimeoutMs: number,
 ): Promise<CaptureComparison> {
   await using camera = await CameraEmulator.start({ file: source.file });
+  await using sub = source.sub ? await CameraEmulator.start({ file: source.sub.file }) : undefined;
   const dir = await Deno.makeTempDir({ prefix: "camwatch-bench-capture-" });
   await Deno.mkdir(join(dir, "bare"));
   const subjects: Subject[] = [];
@@ -524,13 +539,22 @@ async function compare(
   try {
     subjects.push(startBareCopy(camera.url, join(dir, "bare"), source));
     subjects.push(startCapture({ root, url: camera.url, seconds }, join(dir, "video")));
-    const [bare, full] = await measureWindow(subjects, seconds, readyTimeoutMs);
+    if (sub) {
+      subjects.push(startCapture({
+        root,
+        url: camera.url,
+        seconds,
+        env: { DETECT_URL: sub.url },
+        name: `capture, motion on the ${source.sub!.width}x${source.sub!.height} sub-stream (DETECT_URL)`,
+      }, join(dir, "video-sub")));
+    }
+    const [bare, full, withSub] = await measureWindow(subjects, seconds, readyTimeoutMs);
     for (const s of subjects) {
       const status = await stop(s);
       stopped.add(s);
       s.judgeExit(status);
     }
-    return { source, bare, full };
+    return { source, bare, full, ...(withSub ? { withSub } : {}) };
   } finally {
     for (const s of subjects) if (!stopped.has(s)) await stop(s);
     await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -562,11 +586,29 @@ export async function makeFullHdSource(video: string, dir: string, seconds = 30)
       `made ${info.video?.width}x${info.video?.height} at ${info.video?.fps} fps, not 1920x1080 at 15`,
     );
   }
+  // The camera's sub-stream: the same scene at 640x360, as cameras offer it.
+  const subFile = join(dir, "sample-360p15.mp4");
+  const sub = await new Deno.Command("ffmpeg", {
+    args: [
+      ...["-nostdin", "-loglevel", "error", "-y", "-i", file],
+      ...["-vf", "scale=640:360", "-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "26"],
+      ...["-bf", "0", "-g", "30", "-keyint_min", "30", "-pix_fmt", "yuv420p", subFile],
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!sub.success) {
+    throw new BenchFailure(
+      "ffmpeg (360p sub-stream)",
+      new TextDecoder().decode(sub.stderr).trim().slice(-500),
+    );
+  }
   return {
-    label: "1920x1080 at 15 fps (the sample scaled up, keyframe every 2 s)",
+    label: "1920x1080 at 15 fps (the sample scaled up, keyframe every 2 s), with a 640x360 sub-stream",
     file,
     width: 1920,
     height: 1080,
+    sub: { file: subFile, width: 640, height: 360 },
   };
 }
 
