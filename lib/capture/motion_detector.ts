@@ -8,6 +8,7 @@
  * @module
  */
 
+import { insidePolygon } from "../geometry.ts";
 import { checkSetting, type NumberSetting } from "../number_setting.ts";
 
 /** A grey frame: one byte per pixel, rows without padding. */
@@ -222,17 +223,6 @@ function dilate(mask: Uint8Array, w: number, h: number, r: number, tmp: Uint8Arr
   }
 }
 
-/** Whether the point is inside the polygon (even-odd rule). */
-function inside(x: number, y: number, polygon: readonly Point[]): boolean {
-  let hit = false;
-  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
-    const [xi, yi] = polygon[i];
-    const [xj, yj] = polygon[j];
-    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) hit = !hit;
-  }
-  return hit;
-}
-
 const round4 = (v: number) => Math.round(v * 10000) / 10000;
 
 /**
@@ -423,7 +413,7 @@ export class MotionDetector {
       for (let y = 0; y < h; y++) {
         for (let x = 0; x < w; x++) {
           const px = (x + 0.5) / w, py = (y + 0.5) / h;
-          if (this.#masks.some((p) => inside(px, py, p))) {
+          if (this.#masks.some((p) => insidePolygon(px, py, p))) {
             ignore[y * w + x] = 1;
             masked++;
           }

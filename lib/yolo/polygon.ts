@@ -7,6 +7,7 @@
  * @module
  */
 
+import { insidePolygon as insideAt } from "../geometry.ts";
 import type { PixelBox } from "./object_tracker.ts";
 
 /** A point `[x, y]` in fractions of the frame's width and height. */
@@ -50,14 +51,7 @@ export function polygonProblem(value: unknown): string | undefined {
  * ```
  */
 export function insidePolygon(point: FramePoint, polygon: Polygon): boolean {
-  const [x, y] = point;
-  let inside = false;
-  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
-    const [xi, yi] = polygon[i];
-    const [xj, yj] = polygon[j];
-    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
+  return insideAt(point[0], point[1], polygon);
 }
 
 /**

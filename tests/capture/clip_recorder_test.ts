@@ -8,23 +8,11 @@ import { ClipRecorder, type ClipRecorderOptions } from "../../lib/capture/clip_r
 import { ClipStorage } from "../../lib/capture/clip_storage.ts";
 import type { MotionUpdate } from "../../lib/capture/motion_detector.ts";
 import type { CameraSegment } from "../../lib/capture/rtsp_source.ts";
-import { ffmpeg } from "../helpers/media.ts";
+import { makeSegment } from "../helpers/media.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "camwatch-clips-" });
 const TEMPLATE = `${dir}/template.mp4`; // 2 s, 10 fps, one keyframe
-await ffmpeg(
-  "-f",
-  "lavfi",
-  "-i",
-  "testsrc2=size=160x120:rate=10:duration=2",
-  "-c:v",
-  "libx264",
-  "-g",
-  "20",
-  "-bf",
-  "0",
-  TEMPLATE,
-);
+await makeSegment(TEMPLATE);
 
 const T0 = Date.UTC(2026, 1, 23, 14, 46, 50); // motion starts here (ms)
 const S = 1000;

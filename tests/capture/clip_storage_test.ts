@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { ClipStorage, type DeletedClip, type StorageState } from "../../lib/capture/clip_storage.ts";
 import { ClipError, ClipRecorder, type FinishedClip } from "../../lib/capture/clip_recorder.ts";
 import type { CameraSegment } from "../../lib/capture/rtsp_source.ts";
-import { ffmpeg } from "../helpers/media.ts";
+import { makeSegment } from "../helpers/media.ts";
 import { mountTmpfs } from "../helpers/tmpfs.ts";
 
 const MB = 2 ** 20;
@@ -111,19 +111,7 @@ Deno.test("a full disk: the clip is kept with its segments and written once ther
   await using disk = await mountTmpfs(6);
   const cache = await Deno.makeTempDir({ dir }); // the segments come from elsewhere: only clips fill the disk
   const template = join(cache, "template.mp4");
-  await ffmpeg(
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=320x240:rate=10:duration=2",
-    "-c:v",
-    "libx264",
-    "-g",
-    "20",
-    "-bf",
-    "0",
-    template,
-  );
+  await makeSegment(template, "320x240");
   const T0 = Date.UTC(2026, 1, 23, 14, 46, 50);
   let n = 0;
   const segment = async (start: number): Promise<CameraSegment> => {
@@ -185,19 +173,7 @@ Deno.test("a clip that waits for space longer than the retry window is given up 
   await using disk = await mountTmpfs(4);
   const cache = await Deno.makeTempDir({ dir });
   const template = join(cache, "template.mp4");
-  await ffmpeg(
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=160x120:rate=10:duration=2",
-    "-c:v",
-    "libx264",
-    "-g",
-    "20",
-    "-bf",
-    "0",
-    template,
-  );
+  await makeSegment(template);
   const T0 = Date.UTC(2026, 1, 23, 14, 46, 50);
   const rec = new ClipRecorder({
     camera: "front",

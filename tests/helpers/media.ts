@@ -72,3 +72,14 @@ export async function makeDayLongVideo(path: string): Promise<void> {
     path,
   );
 }
+
+/**
+ * A 2-second H.264 segment as capture records them (10 fps, one keyframe, no B-frames), of a
+ * test pattern `size` pixels (`WxH`): copied to stand for recorded segments without a camera.
+ */
+export async function makeSegment(path: string, size = "160x120"): Promise<void> {
+  await ffmpeg(
+    ...["-f", "lavfi", "-i", `testsrc2=size=${size}:rate=10:duration=2`],
+    ...["-c:v", "libx264", "-g", "20", "-bf", "0", path],
+  );
+}
