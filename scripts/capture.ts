@@ -90,38 +90,10 @@ const storage = new ClipStorage({
   minFreeBytes: settings.minFreeMb * 2 ** 20,
   maxAgeDays: settings.retentionDays,
   maxBytes: settings.retentionGb === undefined ? undefined : settings.retentionGb * 1e9,
-  onDelete: (d) => {
-    metrics.counter(
-      "camwatch_clips_deleted_total",
-      "Clips deleted to keep MIN_FREE_MB, RETENTION_DAYS or RETENTION_GB.",
-    )
-      .inc({ reason: d.reason });
-    log({ level: "info", message: `deleted ${d.path} (${(d.bytes / 2 ** 20).toFixed(1)} MB, ${d.reason})` });
-  },
-  onShort: (s) =>
-    log(
-      s.short
-        ? {
-          level: "warn",
-          message:
-            `only ${(s.freeBytes / 2 ** 20).toFixed(0)} MB free on the disk of ${settings.videoDir}, ` +
-            `below MIN_FREE_MB (${settings.minFreeMb}), and no clip is left to delete: free space; ` +
-            `capture goes on while it can and keeps clips it cannot write until there is room`,
-        }
-        : { level: "info", message: `disk space is back above MIN_FREE_MB (${settings.minFreeMb})` },
-    ),
+  metrics,
+  onLog: log,
 });
-/** The disk as a health check sees it, with the `camwatch_disk_free_bytes` gauge set to match. */
-async function diskState() {
-  const state = await storage.makeRoom();
-  metrics.gauge("camwatch_disk_free_bytes", "Bytes free on the video folder's disk.").set(state.freeBytes);
-  return {
-    free_mb: Math.floor(state.freeBytes / 2 ** 20),
-    min_free_mb: settings.minFreeMb,
-    short: state.short,
-  };
-}
-await diskState(); // the floor kept from the start, before the cameras write
+await storage.health(); // the floor kept from the start, before the cameras write
 
 const captures = settings.cameras.map((camera) =>
   new CameraCapture({
@@ -156,7 +128,7 @@ const server = metricsSettings.port === undefined ? undefined : startHealthServe
   // ok: every camera is connected and the disk has room, so clips are being recorded. Redis does not decide
   // it: while Redis is unreachable or slow, tasks wait in the outbox and `redis` says so (degraded, still 200).
   health: async () => {
-    const [redis, disk] = await Promise.all([redisState(), diskState(), publisher?.outboxSize()]);
+    const [redis, disk] = await Promise.all([redisState(), storage.health(), publisher?.outboxSize()]);
     const cameras = Object.fromEntries(captures.map((c) => [c.camera, c.status]));
     return {
       ok: captures.every((c) => c.status.connected) && !disk.short,
@@ -166,7 +138,7 @@ const server = metricsSettings.port === undefined ? undefined : startHealthServe
       ...(producer ? { outbox: await producer.outboxSize() } : {}),
     };
   },
-  beforeMetrics: () => Promise.all([redisState(), diskState(), publisher?.outboxSize()]),
+  beforeMetrics: () => Promise.all([redisState(), storage.health(), publisher?.outboxSize()]),
 }, (message) => log({ level: "warn", message }));
 
 let stopping = false;

@@ -14,6 +14,9 @@
 import { statfs } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { NumberSetting } from "../number_setting.ts";
+import type { MetricsRegistry } from "../ops/metrics.ts";
+
+const MB = 2 ** 20;
 
 /**
  * The storage settings' defaults and bounds, read by {@linkcode ClipStorage} and by the
@@ -65,6 +68,28 @@ export interface ClipStorageOptions {
    * @default none
    */
   readonly onShort?: (state: StorageState) => void;
+  /**
+   * Where each deletion and each change of `short` is said in words (`info` for a deletion and
+   * for space coming back, `warn` when the floor cannot be kept).
+   * @default not said
+   */
+  readonly onLog?: (entry: { readonly level: "info" | "warn"; readonly message: string }) => void;
+  /**
+   * Where deletions are counted (`camwatch_clips_deleted_total{reason}`) and free space is
+   * shown (`camwatch_disk_free_bytes`, set by {@linkcode ClipStorage.health}).
+   * @default not counted
+   */
+  readonly metrics?: MetricsRegistry;
+}
+
+/** The disk as `/healthz` shows it. */
+export interface DiskHealth {
+  /** megabytes free on the video folder's file system */
+  readonly free_mb: number;
+  /** the floor kept, in megabytes */
+  readonly min_free_mb: number;
+  /** true when free space is below the floor and no clip is left to delete */
+  readonly short: boolean;
 }
 
 /** A clip deleted to keep the limits. */
@@ -135,7 +160,7 @@ export class ClipStorage {
     }
     this.#options = options;
     this.videoDir = options.videoDir;
-    this.#minFree = options.minFreeBytes ?? STORAGE_SETTINGS.minFreeMb.default * 2 ** 20;
+    this.#minFree = options.minFreeBytes ?? STORAGE_SETTINGS.minFreeMb.default * MB;
   }
 
   /**
@@ -205,11 +230,42 @@ export class ClipStorage {
     return Number(s.bavail) * Number(s.bsize);
   }
 
+  /**
+   * The disk for a health check: the floor kept first (as {@linkcode ClipStorage.makeRoom}),
+   * with the `camwatch_disk_free_bytes` gauge set to match.
+   *
+   * @throws {Deno.errors.PermissionDenied} as {@linkcode ClipStorage.makeRoom}
+   */
+  async health(): Promise<DiskHealth> {
+    const state = await this.makeRoom();
+    this.#options.metrics?.gauge("camwatch_disk_free_bytes", "Bytes free on the video folder's disk.")
+      .set(state.freeBytes);
+    return {
+      free_mb: Math.floor(state.freeBytes / MB),
+      min_free_mb: Math.round(this.#minFree / MB),
+      short: state.short,
+    };
+  }
+
   #report(freeBytes: number, short: boolean): StorageState {
     const state = { freeBytes, minFreeBytes: this.#minFree, short };
     if (short !== this.#short) {
       this.#short = short;
       this.#options.onShort?.(state);
+      const floor = `the floor of ${Math.round(this.#minFree / MB)} MB (MIN_FREE_MB)`;
+      this.#options.onLog?.(
+        short
+          ? {
+            level: "warn",
+            message:
+              `only ${
+                Math.floor(freeBytes / MB)
+              } MB free on the disk of ${this.videoDir}: ${floor} and the ` +
+              "next write do not fit, and no clip is left to delete; free space: capture goes on while it can " +
+              "and keeps the clips it cannot write until there is room",
+          }
+          : { level: "info", message: `disk space is back above ${floor}` },
+      );
     }
     return state;
   }
@@ -218,6 +274,14 @@ export class ClipStorage {
     for (const file of clip.files) await Deno.remove(join(this.videoDir, file)).catch(() => {});
     const deleted = { path: clip.path, bytes: clip.bytes, reason };
     this.#options.onDelete?.(deleted);
+    this.#options.metrics?.counter(
+      "camwatch_clips_deleted_total",
+      "Clips deleted to keep MIN_FREE_MB, RETENTION_DAYS or RETENTION_GB.",
+    ).inc({ reason });
+    this.#options.onLog?.({
+      level: "info",
+      message: `deleted ${clip.path} (${(clip.bytes / MB).toFixed(1)} MB, ${reason})`,
+    });
     return deleted;
   }
 

@@ -52,6 +52,7 @@ export {
   ClipStorage,
   type ClipStorageOptions,
   type DeletedClip,
+  type DiskHealth,
   STORAGE_SETTINGS,
   type StorageState,
 } from "./clip_storage.ts";

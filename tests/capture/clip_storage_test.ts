@@ -10,6 +10,7 @@ import { ClipError, ClipRecorder, type FinishedClip } from "../../lib/capture/cl
 import type { CameraSegment } from "../../lib/capture/rtsp_source.ts";
 import { makeSegment } from "../helpers/media.ts";
 import { mountTmpfs } from "../helpers/tmpfs.ts";
+import { MetricsRegistry } from "../../lib/ops/metrics.ts";
 
 const MB = 2 ** 20;
 const dir = await Deno.makeTempDir({ prefix: "camwatch-storage-" });
@@ -80,11 +81,15 @@ Deno.test("the free-space floor on a real 8 MB disk: oldest clips of any camera 
   await using disk = await mountTmpfs(8);
   const deleted: DeletedClip[] = [];
   const shorts: StorageState[] = [];
+  const said: string[] = [];
+  const metrics = new MetricsRegistry();
   const storage = new ClipStorage({
     videoDir: disk.path,
     minFreeBytes: 3 * MB,
     onDelete: (d) => deleted.push(d),
     onShort: (s) => shorts.push(s),
+    onLog: (e) => said.push(`${e.level}: ${e.message}`),
+    metrics,
   });
   for (let i = 0; i < 5; i++) {
     await clip(disk.path, `${i % 2 ? "yard" : "front"}/2026010${i}-000000.mp4`, MB, (9 - i) * 1000);
@@ -105,6 +110,21 @@ Deno.test("the free-space floor on a real 8 MB disk: oldest clips of any camera 
   await Deno.remove(filler);
   assert.equal((await storage.makeRoom()).short, false);
   assert.deepEqual(shorts.map((s) => s.short), [true, false]);
+  // In words and in metrics, as capture logs and serves them.
+  assert.equal(said[0], "info: deleted front/20260100-000000.mp4 (1.0 MB, free space)");
+  assert.match(
+    said.at(-2)!,
+    /^warn: only \d MB free on the disk of \S+: the floor of 3 MB \(MIN_FREE_MB\) and the next write do not fit/,
+  );
+  assert.equal(said.at(-1), "info: disk space is back above the floor of 3 MB (MIN_FREE_MB)");
+  assert.deepEqual(await storage.health(), {
+    free_mb: Math.floor((await disk.free()) / MB),
+    min_free_mb: 3,
+    short: false,
+  });
+  const text = metrics.render();
+  assert.match(text, /^camwatch_clips_deleted_total\{reason="free space"\} 5$/m);
+  assert.match(text, /^camwatch_disk_free_bytes \d+$/m);
 });
 
 Deno.test("a full disk: the clip is kept with its segments and written once there is room, in order", async () => {
