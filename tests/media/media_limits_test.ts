@@ -133,7 +133,10 @@ Deno.test("ffprobe and the decoder refuse a frame over the pixel limit without a
   assert.equal((await probeMedia(big, { maxFramePixels: 16000 * 16000 })).video?.width, 16000);
   const grown = Deno.memoryUsage().rss - before;
   assert.ok(ms < 10_000, `refused in ${Math.round(ms)} ms`);
-  assert.ok(grown < 100 * 2 ** 20, `the test's memory grew by ${(grown / 2 ** 20).toFixed(0)} MB`);
+  // One 16000x16000 RGB frame is 768 MB. RSS is the whole test process's, shared with the files
+  // that run beside this one (--parallel), so the bound sits well above their noise and well
+  // below one such frame.
+  assert.ok(grown < 400 * 2 ** 20, `the test's memory grew by ${(grown / 2 ** 20).toFixed(0)} MB`);
 });
 
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
