@@ -162,15 +162,13 @@ export class CameraConnection {
         this.#halt();
       }
     });
-    const detector = detectUrl === undefined ? recorder : new Reporter();
-    const record = detectUrl === undefined
-      ? this.#spawn(url, captureArgs, args)
-      : this.#spawn(url, recordArgs, args);
-    const detect = detectUrl === undefined ? record : this.#spawn(detectUrl, detectArgs, args);
+    // One ffmpeg both records and detects, unless motion is watched on a second stream.
+    const single = detectUrl === undefined;
+    const detector = single ? recorder : new Reporter();
+    const record = single ? this.#spawn(url, captureArgs, args) : this.#spawn(url, recordArgs, args);
+    const detect = single ? record : this.#spawn(detectUrl, detectArgs, args);
     const frames = new FrameStream(detect, { bytesPerPixel: 1, onLine: detector.line });
-    const recordLog = detect === record
-      ? undefined
-      : new FfmpegStderr(record.stderr, { onLine: recorder.line });
+    const recordLog = single ? undefined : new FfmpegStderr(record.stderr, { onLine: recorder.line });
 
     // Each timeline's wall-clock zero: what ffmpeg writes arrives after it was captured, so the
     // smallest (arrival - pts) seen is the best estimate.
@@ -188,7 +186,7 @@ export class CameraConnection {
         this.#halt();
       }
     }, 500);
-    const zeroOfSegments = () => (detect === record ? frameZero : recordZero);
+    const zeroOfSegments = () => (single ? frameZero : recordZero);
     const list = new SegmentList(join(segmentDir, "segments.csv"), segmentDir, session);
     let repairsListed = 0;
     const collect = () => {
@@ -217,7 +215,7 @@ export class CameraConnection {
     // Either ffmpeg ending ends the connection: the other is stopped too.
     const exited = [record, detect].map((child) => child.status.then(() => this.#halt()));
 
-    const packets = detect === record ? Promise.resolve() : (async () => {
+    const packets = single ? Promise.resolve() : (async () => {
       for await (const packet of new PacketTimes(record.stdout)) {
         const arrival = Date.now();
         lastPacket = performance.now();
@@ -228,7 +226,7 @@ export class CameraConnection {
       for await (const raw of frames) {
         const arrival = Date.now();
         frameZero = Math.min(frameZero, arrival - raw.time * 1000);
-        if (detect === record) lastPacket = performance.now();
+        if (single) lastPacket = performance.now();
         lastFrame = performance.now();
         if (count++ === 0) push({ type: "connected", session });
         const frame: GrayFrame = {
@@ -248,7 +246,7 @@ export class CameraConnection {
     await collect();
     const errors = [
       ...(recordLog?.errors ?? []),
-      ...frames.errors.map((e) => (detect === record ? e : `detect stream: ${e}`)),
+      ...frames.errors.map((e) => (single ? e : `detect stream: ${e}`)),
     ];
     const reason = transcode !== undefined
       ? `the camera's sound is ${transcode}, which MP4 cannot hold: recording it as AAC`

@@ -225,8 +225,12 @@ export class ClipStorage {
   }
 
   async #free(): Promise<number> {
-    await Deno.mkdir(this.videoDir, { recursive: true });
-    const s = await statfs(this.videoDir);
+    // This runs on every segment of every camera: the folder is made only when it is missing.
+    const s = await statfs(this.videoDir).catch(async (e) => {
+      if ((e as { code?: string }).code !== "ENOENT") throw e;
+      await Deno.mkdir(this.videoDir, { recursive: true });
+      return await statfs(this.videoDir);
+    });
     return Number(s.bavail) * Number(s.bsize);
   }
 
