@@ -11,7 +11,7 @@ import { CameraCapture, type CaptureLogEntry } from "../../lib/capture/camera_ca
 import type { FinishedClip } from "../../lib/capture/clip_recorder.ts";
 import { passwordEncodingProblem } from "../../lib/capture/camera_url.ts";
 import { captureInputList } from "../../lib/media/ffmpeg.ts";
-import { repoPath } from "../helpers/media.ts";
+import { probeDuration, repoPath } from "../helpers/media.ts";
 import { startTcpProxy } from "../helpers/tcp_proxy.ts";
 import { until } from "../helpers/until.ts";
 
@@ -45,14 +45,6 @@ function assertNoPassword(args: string[]) {
   for (const form of [PASSWORD, encodeURIComponent(PASSWORD), "Se@c", "r#t", `${USER}:`]) {
     assert.ok(!text.includes(form), `ffmpeg's command line holds ${JSON.stringify(form)}: ${text}`);
   }
-}
-
-async function durationOf(path: string): Promise<number> {
-  const out = await new Deno.Command("ffprobe", {
-    args: ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path],
-  }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-  return Number(new TextDecoder().decode(out.stdout));
 }
 
 Deno.test("the camera password is not on ffmpeg's command line, and clips are still recorded", async () => {
@@ -107,7 +99,7 @@ Deno.test("the camera password is not on ffmpeg's command line, and clips are st
   try {
     assert.ok(clips.length >= 1);
     const path = `${videoDir}/${clips[0].relativePath}`;
-    const seconds = await durationOf(path);
+    const seconds = await probeDuration(path);
     assert.ok(seconds >= 2 && seconds <= 5, `clip of ${seconds} s`);
     assert.ok(!JSON.stringify(log).includes("Se@c") && !JSON.stringify(log).includes("r#t"));
     console.log(
@@ -164,7 +156,7 @@ Deno.test("with the password on stdin: wall-clock frames, the watchdog, a reconn
       Math.abs(last.end - closedAt) < 1500,
       `last segment ends ${last.end - closedAt} ms from close()`,
     );
-    const seconds = await durationOf(last.path);
+    const seconds = await probeDuration(last.path);
     assert.ok(
       Math.abs(seconds * 1000 - (last.end - last.start)) < 300,
       `${seconds} s, listed ${last.end - last.start} ms`,

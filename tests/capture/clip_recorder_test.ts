@@ -8,7 +8,7 @@ import { ClipRecorder, type ClipRecorderOptions } from "../../lib/capture/clip_r
 import { ClipStorage } from "../../lib/capture/clip_storage.ts";
 import type { MotionUpdate } from "../../lib/capture/motion_detector.ts";
 import type { CameraSegment } from "../../lib/capture/rtsp_source.ts";
-import { makeSegment } from "../helpers/media.ts";
+import { makeSegment, probeDuration } from "../helpers/media.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "camwatch-clips-" });
 const TEMPLATE = `${dir}/template.mp4`; // 2 s, 10 fps, one keyframe
@@ -42,13 +42,6 @@ const started = (ts: number): MotionUpdate => ({
   event: { type: "start", ts, score: 0.05, boxes: [[0.1, 0.1, 0.3, 0.4]] },
 });
 
-async function duration(path: string): Promise<number> {
-  const out = await new Deno.Command("ffprobe", {
-    args: ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path],
-  }).output();
-  return Number(new TextDecoder().decode(out.stdout));
-}
-
 /** Feeds updates every 200 ms over [from, to), moving while `isMoving(t)`. */
 function feed(rec: ClipRecorder, from: number, to: number, isMoving: (t: number) => boolean) {
   for (let t = from; t < to; t += 200) rec.motion(t === T0 ? started(t) : isMoving(t) ? moving(t) : still(t));
@@ -77,7 +70,10 @@ Deno.test("motion that goes on extends the clip up to maxClipSeconds", async () 
   assert.equal(clip.start, T0 - 2 * S);
   assert.equal(clip.end, T0 + 5 * S);
   assert.equal(clip.motionStart, T0);
-  assert.ok(Math.abs((await duration(clip.path)) - 7) < 0.15, "2 s before T0 to 5 s after, cut mid-segment");
+  assert.ok(
+    Math.abs((await probeDuration(clip.path)) - 7) < 0.15,
+    "2 s before T0 to 5 s after, cut mid-segment",
+  );
   const sidecar = JSON.parse(await Deno.readTextFile(clip.sidecarPath));
   assert.equal(sidecar.duration, 7);
   assert.equal(sidecar.preroll, 2);
@@ -131,7 +127,7 @@ Deno.test("a camera drop finishes the clip with what was recorded (truncated)", 
   assert.equal(clip.truncated, true);
   assert.equal(clip.end, T0 + 4 * S); // up to the end of the last segment
   assert.equal(rec.recording, false);
-  assert.ok(Math.abs((await duration(clip.path)) - 6) < 0.15);
+  assert.ok(Math.abs((await probeDuration(clip.path)) - 6) < 0.15);
 });
 
 Deno.test("segments no clip can need are deleted; retention keeps the folder, cache included, in budget", async () => {

@@ -75,6 +75,10 @@ Deno.test("retention: age and the whole folder's size, oldest first across camer
   assert.equal(await exists(join(videoDir, ".cache/front/seg.mp4")), true);
   assert.equal(await exists(join(videoDir, "detections_log.jsonl")), true);
   assert.deepEqual(await storage.applyRetention(), []); // in budget now
+  // A video folder not made yet is made by the first check.
+  const fresh = join(videoDir, "not-yet");
+  await new ClipStorage({ videoDir: fresh, minFreeBytes: 0 }).makeRoom();
+  assert.ok((await Deno.stat(fresh)).isDirectory);
 });
 
 Deno.test("the free-space floor on a real 8 MB disk: oldest clips of any camera go, then it says when it is short", async () => {
@@ -127,37 +131,52 @@ Deno.test("the free-space floor on a real 8 MB disk: oldest clips of any camera 
   assert.match(text, /^camwatch_disk_free_bytes \d+$/m);
 });
 
-Deno.test("a full disk: the clip is kept with its segments and written once there is room, in order", async () => {
-  await using disk = await mountTmpfs(6);
-  const cache = await Deno.makeTempDir({ dir }); // the segments come from elsewhere: only clips fill the disk
+/**
+ * A recorder of 2 s clips without pre-roll on `videoDir` (floor off), fed with copies of one
+ * real segment kept outside it, so that only clips fill the disk.
+ */
+async function recorderOn(videoDir: string, onClip?: (clip: FinishedClip) => void) {
+  const cache = await Deno.makeTempDir({ dir });
   const template = join(cache, "template.mp4");
   await makeSegment(template, "320x240");
-  const T0 = Date.UTC(2026, 1, 23, 14, 46, 50);
   let n = 0;
-  const segment = async (start: number): Promise<CameraSegment> => {
-    const path = join(cache, `${n++}.mp4`);
-    await Deno.copyFile(template, path);
-    return { path, start, end: start + 2000, session: 1 };
-  };
-  const written: FinishedClip[] = [];
   const rec = new ClipRecorder({
     camera: "front",
-    videoDir: disk.path,
+    videoDir,
     clipSeconds: 2,
     prerollSeconds: 0,
     cooldownSeconds: 0,
-    storage: new ClipStorage({ videoDir: disk.path, minFreeBytes: 0 }),
-    onClip: (c) => void written.push(c),
+    storage: new ClipStorage({ videoDir, minFreeBytes: 0 }),
+    onClip,
   });
-  const motion = (ts: number) =>
-    rec.motion({
-      ts,
-      motion: true,
-      score: 0.1,
-      boxes: [],
-      recalibrated: false,
-      event: { type: "start", ts, score: 0.1, boxes: [] },
-    });
+  return {
+    rec,
+    cache,
+    /** A motion event starting at `ts`. */
+    motion: (ts: number) =>
+      rec.motion({
+        ts,
+        motion: true,
+        score: 0.1,
+        boxes: [],
+        recalibrated: false,
+        event: { type: "start", ts, score: 0.1, boxes: [] },
+      }),
+    /** The next segment file (`0.mp4`, `1.mp4`, …), 2 s from `start`. */
+    segment: async (start: number): Promise<CameraSegment> => {
+      const path = join(cache, `${n++}.mp4`);
+      await Deno.copyFile(template, path);
+      return { path, start, end: start + 2000, session: 1 };
+    },
+  };
+}
+
+const T0 = Date.UTC(2026, 1, 23, 14, 46, 50);
+
+Deno.test("a full disk: the clip is kept with its segments and written once there is room, in order", async () => {
+  await using disk = await mountTmpfs(6);
+  const written: FinishedClip[] = [];
+  const { rec, motion, segment } = await recorderOn(disk.path, (c) => void written.push(c));
   const filler = await disk.fill(1000); // not even the ffconcat list fits whole
 
   motion(T0);
@@ -191,36 +210,13 @@ Deno.test("a full disk: the clip is kept with its segments and written once ther
 
 Deno.test("a clip that waits for space longer than the retry window is given up with an error", async () => {
   await using disk = await mountTmpfs(4);
-  const cache = await Deno.makeTempDir({ dir });
-  const template = join(cache, "template.mp4");
-  await makeSegment(template);
-  const T0 = Date.UTC(2026, 1, 23, 14, 46, 50);
-  const rec = new ClipRecorder({
-    camera: "front",
-    videoDir: disk.path,
-    clipSeconds: 2,
-    prerollSeconds: 0,
-    cooldownSeconds: 0,
-    storage: new ClipStorage({ videoDir: disk.path, minFreeBytes: 0 }),
-  });
+  const { rec, cache, motion, segment } = await recorderOn(disk.path);
   await disk.fill(0);
-  rec.motion({
-    ts: T0,
-    motion: true,
-    score: 0.1,
-    boxes: [],
-    recalibrated: false,
-    event: { type: "start", ts: T0, score: 0.1, boxes: [] },
-  });
-  const seg = (start: number, i: number) => {
-    const path = join(cache, `${i}.mp4`);
-    Deno.copyFileSync(template, path);
-    return { path, start, end: start + 2000, session: 1 };
-  };
-  const first = await rec.segment(seg(T0, 0)).then(() => undefined, (e) => e);
+  motion(T0);
+  const first = await rec.segment(await segment(T0)).then(() => undefined, (e) => e);
   assert.equal(first?.retrying, true);
   // Ten minutes of stream later (two segments far apart), the clip is lost, and says so.
-  const late = await rec.segment(seg(T0 + 11 * 60_000, 1)).then(() => undefined, (e) => e);
+  const late = await rec.segment(await segment(T0 + 11 * 60_000)).then(() => undefined, (e) => e);
   assert.ok(late instanceof ClipError);
   assert.equal(late.retrying, false);
   assert.match(late.message, /No space left on device.*; lost after trying for 660 s/);

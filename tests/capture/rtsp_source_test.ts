@@ -11,7 +11,7 @@ import {
   RtspSourceError,
   type SourceEvent,
 } from "../../lib/capture/rtsp_source.ts";
-import { cutSample, repoPath } from "../helpers/media.ts";
+import { cutSample, probeDuration, repoPath } from "../helpers/media.ts";
 import { startTcpProxy } from "../helpers/tcp_proxy.ts";
 
 const SAMPLE = repoPath("video/samples/vtest.mp4");
@@ -34,14 +34,6 @@ async function collect(
     await source.close();
   }
   return events;
-}
-
-async function durationOf(path: string): Promise<number> {
-  const out = await new Deno.Command("ffprobe", {
-    args: ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path],
-  }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-  return Number(new TextDecoder().decode(out.stdout));
 }
 
 Deno.test("frames and segments from a camera with a login; close() finishes the last segment", async () => {
@@ -75,7 +67,7 @@ Deno.test("frames and segments from a camera with a login; close() finishes the 
     assert.ok(segments.length >= 3);
     for (const [i, s] of segments.entries()) {
       if (i > 0) assert.ok(Math.abs(s.start - segments[i - 1].end) < 300, `gap before segment ${i}`);
-      const d = await durationOf(s.path);
+      const d = await probeDuration(s.path);
       assert.ok(
         Math.abs(d * 1000 - (s.end - s.start)) < 300,
         `segment ${i}: file ${d} s, listed ${s.end - s.start} ms`,
@@ -143,7 +135,7 @@ Deno.test("the camera goes away and comes back: the last segment is kept, then a
     const s1 = events.flatMap((e) => e.type === "segment" && e.segment.session === 1 ? [e.segment] : []);
     assert.ok(s1.length >= 2, "the segment cut by the drop is reported too");
     const cut: CameraSegment = s1.at(-1)!;
-    assert.ok((await durationOf(cut.path)) > 0, "and playable");
+    assert.ok((await probeDuration(cut.path)) > 0, "and playable");
     const reconnected = events.flatMap((e) => e.type === "connected" ? [e.session] : []);
     assert.ok(reconnected.length >= 2 && reconnected.at(-1)! > 1, `connected sessions ${reconnected}`);
   } finally {

@@ -83,3 +83,20 @@ export async function makeSegment(path: string, size = "160x120"): Promise<void>
     ...["-c:v", "libx264", "-g", "20", "-bf", "0", path],
   );
 }
+
+/** One 16000x16000 frame of H.264: 0.75 MB of file, 768 MB once decoded to RGB. */
+export async function makeHugeFrameVideo(path: string): Promise<void> {
+  await ffmpeg(
+    ...["-f", "lavfi", "-i", "color=s=16000x16000:r=1", "-frames:v", "1"],
+    ...["-c:v", "libx264", "-preset", "ultrafast", path],
+  );
+}
+
+/** A media file's duration in seconds, as ffprobe gives it. */
+export async function probeDuration(path: string): Promise<number> {
+  const out = await new Deno.Command("ffprobe", {
+    args: ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path],
+  }).output();
+  if (!out.success) throw new Error(`ffprobe ${path}: ${new TextDecoder().decode(out.stderr).trim()}`);
+  return Number(new TextDecoder().decode(out.stdout));
+}

@@ -10,26 +10,13 @@ import { probeMedia, runFfmpeg } from "../../lib/media/ffmpeg.ts";
 import { decodeImage, isImageFile } from "../../lib/media/image.ts";
 import { assertRegularFile, MEDIA_LIMITS } from "../../lib/media/media_limits.ts";
 import { readVideoFrames, type VideoFrame } from "../../lib/media/video_frames.ts";
-import { ffmpeg, makeDayLongVideo } from "../helpers/media.ts";
+import { makeDayLongVideo, makeHugeFrameVideo } from "../helpers/media.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "camwatch-limits-" });
 const long = `${dir}/long.mp4`;
 await makeDayLongVideo(long);
-/** One 16000x16000 frame: 0.75 MB of file, 768 MB of RGB. */
-const big = `${dir}/big.mp4`;
-await ffmpeg(
-  "-f",
-  "lavfi",
-  "-i",
-  "color=s=16000x16000:r=1",
-  "-frames:v",
-  "1",
-  "-c:v",
-  "libx264",
-  "-preset",
-  "ultrafast",
-  big,
-);
+const big = `${dir}/big.mp4`; // one 16000x16000 frame
+await makeHugeFrameVideo(big);
 const fifo = `${dir}/clip.mp4`; // a FIFO with a video's name
 await new Deno.Command("mkfifo", { args: [fifo] }).output();
 

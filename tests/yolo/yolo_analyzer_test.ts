@@ -6,7 +6,7 @@ import { MediaError, ModelError } from "../../lib/errors.ts";
 import { decodeImage } from "../../lib/media/image.ts";
 import { type Detection, type FrameDetections, YoloAnalyzer } from "../../lib/yolo/yolo_analyzer.ts";
 import { analyzeFile } from "../../lib/yolo/file_analysis.ts";
-import { cutSample, ffmpeg, makeDayLongVideo, repoPath } from "../helpers/media.ts";
+import { cutSample, makeDayLongVideo, makeHugeFrameVideo, repoPath } from "../helpers/media.ts";
 
 const BUS = repoPath("tests/fixtures/bus.jpg");
 const ZIDANE = repoPath("tests/fixtures/zidane.jpg");
@@ -210,19 +210,7 @@ Deno.test("hostile videos are refused from ffprobe's figures, fast and without m
   const dir = await Deno.makeTempDir({ prefix: "camwatch-hostile-" });
   try {
     const big = `${dir}/big.mp4`; // one 16000x16000 frame, 0.75 MB
-    await ffmpeg(
-      "-f",
-      "lavfi",
-      "-i",
-      "color=s=16000x16000:r=1",
-      "-frames:v",
-      "1",
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      big,
-    );
+    await makeHugeFrameVideo(big);
     const long = `${dir}/long.mp4`;
     await makeDayLongVideo(long);
     const fifo = `${dir}/fifo.mp4`;
