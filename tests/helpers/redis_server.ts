@@ -4,6 +4,7 @@
  * @module
  */
 import { PrivateRedis } from "../../tools/private_redis.ts";
+import { restartablePort } from "../../tools/free_port.ts";
 
 /** The password test servers use unless a test gives its own. */
 export const TEST_PASSWORD = "camwatch-test";
@@ -21,12 +22,16 @@ export interface RedisServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Starts redis-server on a free loopback port (data kept across restarts with `dataDir`). */
+/**
+ * Starts redis-server on a free loopback port (data kept across restarts with `dataDir`). The
+ * port lies outside the range other tests' free ports come from, so a test can stop the server
+ * and start it again on the same port without another test taking it meanwhile.
+ */
 export async function startRedis(
   options: { password?: string; port?: number; dataDir?: string } = {},
 ): Promise<RedisServer> {
   const password = options.password ?? TEST_PASSWORD;
-  const redis = await PrivateRedis.start({ ...options, password });
+  const redis = await PrivateRedis.start({ port: restartablePort(), ...options, password });
   return {
     port: redis.port,
     url: redis.url,
