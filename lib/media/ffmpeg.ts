@@ -598,6 +598,10 @@ function segmentOutput(options: CaptureArgsOptions): string[] {
     "0.2",
     "-reset_timestamps",
     "1",
+    // Fragmented, so that a clip is joined from them without ffmpeg (fragmented_mp4_join.ts); the
+    // moov waits for the first fragment so that its edit lists place each track's start.
+    "-segment_format_options",
+    "movflags=+frag_keyframe+delay_moov+default_base_moof",
     "-segment_list",
     `${segmentDir}/segments.csv`,
     "-segment_list_type",

@@ -1,0 +1,156 @@
+/**
+ * Reading and writing ISO BMFF (MP4) boxes: the few primitives the fragmented-MP4 join needs.
+ * A box is a 32-bit size, a four-character type, and its body; a size of 1 means a 64-bit size
+ * follows, 0 means "to the end of the file".
+ *
+ * @module
+ */
+
+/** One box found in a byte array: where it starts, how long it is, and where its body starts. */
+export interface Mp4Box {
+  /** four-character type (`moov`, `moof`, `trun`, …) */
+  readonly type: string;
+  /** offset of its size field */
+  readonly start: number;
+  /** offset just past its end */
+  readonly end: number;
+  /** offset of its body (after the size, the type and, for a 64-bit size, the large size) */
+  readonly body: number;
+}
+
+/**
+ * The bytes are not boxes (a size that runs past the end, or too small for its header).
+ *
+ * @example
+ * ```ts
+ * import { Mp4BoxError, readBoxes } from "./mp4_boxes.ts";
+ * try {
+ *   readBoxes(new Uint8Array([0, 0, 0, 99, 109, 111, 111, 118]));
+ * } catch (e) {
+ *   if (e instanceof Mp4BoxError) console.warn(e.message);
+ * }
+ * ```
+ */
+export class Mp4BoxError extends Error {}
+
+const latin1 = new TextDecoder("latin1");
+
+/** A DataView over exactly these bytes. */
+export function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * The boxes that lie one after another in `bytes` between `from` and `to`.
+ *
+ * @param from offset of the first box
+ * @param to offset where the last box must end
+ * @throws {Mp4BoxError} when a box's size does not fit
+ *
+ * @example
+ * ```ts
+ * import { readBoxes } from "./mp4_boxes.ts";
+ * const file = await Deno.readFile("clip.mp4");
+ * console.log(readBoxes(file).map((b) => b.type)); // ["ftyp", "moov", "moof", "mdat", …]
+ * ```
+ */
+export function readBoxes(bytes: Uint8Array, from = 0, to = bytes.length): Mp4Box[] {
+  const dv = view(bytes);
+  const boxes: Mp4Box[] = [];
+  let at = from;
+  while (at < to) {
+    if (to - at < 8) throw new Mp4BoxError(`${to - at} stray bytes at offset ${at}`);
+    let size = dv.getUint32(at);
+    let body = at + 8;
+    if (size === 1) {
+      if (to - at < 16) throw new Mp4BoxError(`a 64-bit box size cut off at offset ${at}`);
+      size = Number(dv.getBigUint64(at + 8));
+      body = at + 16;
+    } else if (size === 0) {
+      size = to - at;
+    }
+    const type = latin1.decode(bytes.subarray(at + 4, at + 8));
+    if (size < body - at || at + size > to) {
+      throw new Mp4BoxError(`box '${type}' at offset ${at} claims ${size} bytes, ${to - at} are left`);
+    }
+    boxes.push({ type, start: at, end: at + size, body });
+    at += size;
+  }
+  return boxes;
+}
+
+/**
+ * The first child box of `parent` with this type, or undefined.
+ *
+ * @param skip bytes of the parent's body before its children (8 for `stsd`'s version, flags and count)
+ *
+ * @example
+ * ```ts
+ * import { childBox, readBoxes } from "./mp4_boxes.ts";
+ * const file = await Deno.readFile("clip.mp4");
+ * const moov = readBoxes(file).find((b) => b.type === "moov");
+ * if (moov) console.log(childBox(file, moov, "mvhd"));
+ * ```
+ */
+export function childBox(bytes: Uint8Array, parent: Mp4Box, type: string, skip = 0): Mp4Box | undefined {
+  return readBoxes(bytes, parent.body + skip, parent.end).find((b) => b.type === type);
+}
+
+/**
+ * The box at the end of a path of types under `parent` (`["mdia", "mdhd"]` under a `trak`), or undefined.
+ *
+ * @example
+ * ```ts
+ * import { boxPath, readBoxes } from "./mp4_boxes.ts";
+ * const file = await Deno.readFile("clip.mp4");
+ * const moov = readBoxes(file).find((b) => b.type === "moov")!;
+ * console.log(boxPath(file, moov, ["trak", "mdia", "mdhd"]));
+ * ```
+ */
+export function boxPath(bytes: Uint8Array, parent: Mp4Box, path: readonly string[]): Mp4Box | undefined {
+  let box: Mp4Box | undefined = parent;
+  for (const type of path) {
+    box = childBox(bytes, box, type);
+    if (!box) return undefined;
+  }
+  return box;
+}
+
+/**
+ * A box made of a type and its body parts, with a 32-bit size.
+ *
+ * @example
+ * ```ts
+ * import { makeBox } from "./mp4_boxes.ts";
+ * const free = makeBox("free", new Uint8Array(4));
+ * console.log(free.length); // 12
+ * ```
+ */
+export function makeBox(type: string, ...parts: Uint8Array[]): Uint8Array {
+  const size = 8 + parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(size);
+  view(out).setUint32(0, size);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  let at = 8;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * A full box's version and flags (the 4 bytes that open its body).
+ *
+ * @example
+ * ```ts
+ * import { fullBoxHeader, readBoxes } from "./mp4_boxes.ts";
+ * const file = await Deno.readFile("clip.mp4");
+ * const moov = readBoxes(file).find((b) => b.type === "moov")!;
+ * console.log(fullBoxHeader(file, moov));
+ * ```
+ */
+export function fullBoxHeader(bytes: Uint8Array, box: Mp4Box): { version: number; flags: number } {
+  const word = view(bytes).getUint32(box.body);
+  return { version: word >>> 24, flags: word & 0xffffff };
+}
