@@ -578,6 +578,19 @@ function cameraInput(input: string, options: CaptureArgsOptions, decoded: boolea
   ];
 }
 
+/**
+ * How the recorded segments are written: fragmented MP4, so that a clip is joined from them
+ * without ffmpeg (`joinFragmentedMp4`), with the `moov` written once the first fragment is cut,
+ * so that its edit lists say where each track starts (the sound's place against the video).
+ *
+ * @example
+ * ```ts
+ * import { SEGMENT_MOVFLAGS } from "./ffmpeg.ts";
+ * const args = ["-f", "mp4", "-movflags", SEGMENT_MOVFLAGS, "segment.mp4"];
+ * ```
+ */
+export const SEGMENT_MOVFLAGS = "+frag_keyframe+delay_moov+default_base_moof";
+
 /** The recording output: video (and sound) copied into short MP4 segments listed in `segments.csv`. */
 function segmentOutput(options: CaptureArgsOptions): string[] {
   const { segmentDir, segmentSeconds = CAPTURE_STREAM_SETTINGS.segmentSeconds.default, audio = "copy" } =
@@ -598,10 +611,8 @@ function segmentOutput(options: CaptureArgsOptions): string[] {
     "0.2",
     "-reset_timestamps",
     "1",
-    // Fragmented, so that a clip is joined from them without ffmpeg (fragmented_mp4_join.ts); the
-    // moov waits for the first fragment so that its edit lists place each track's start.
     "-segment_format_options",
-    "movflags=+frag_keyframe+delay_moov+default_base_moof",
+    `movflags=${SEGMENT_MOVFLAGS}`,
     "-segment_list",
     `${segmentDir}/segments.csv`,
     "-segment_list_type",

@@ -64,6 +64,8 @@ interface Track {
   readonly video: boolean;
   /** where its presentation starts against the file's: empty edits minus the edit's media time, in seconds */
   readonly shift: number;
+  /** seconds of empty edits before it (a recording's first segment keeps the stream's start offsets) */
+  readonly delay: number;
   /** the `stsd` box, which must be the same in every segment */
   readonly sampleDescription: string;
   /** `trex` defaults */
@@ -159,7 +161,7 @@ function readInit(bytes: Uint8Array, path: string): Init {
       id,
       timescale,
       video: new TextDecoder("latin1").decode(bytes.subarray(hdlr.body + 8, hdlr.body + 12)) === "vide",
-      shift: editShift(bytes, trak, movieTimescale, timescale, path),
+      ...editShift(bytes, trak, movieTimescale, timescale, path),
       sampleDescription: bytes.subarray(stsd.start, stsd.end).join(","),
       defaultDuration: defaults.duration,
       defaultSize: defaults.size,
@@ -176,9 +178,9 @@ function editShift(
   movieTimescale: number,
   timescale: number,
   path: string,
-): number {
+): { shift: number; delay: number } {
   const elst = boxPath(bytes, trak, ["edts", "elst"]);
-  if (!elst) return 0;
+  if (!elst) return { shift: 0, delay: 0 };
   const dv = view(bytes);
   const { version } = fullBoxHeader(bytes, elst);
   const count = dv.getUint32(elst.body + 4);
@@ -196,7 +198,7 @@ function editShift(
         `${path}: an edit list this join does not follow (several edits or a rate)`,
       );}
   }
-  return delay - (mediaTime ?? 0) / timescale;
+  return { shift: delay - (mediaTime ?? 0) / timescale, delay };
 }
 
 /** The track fragments of one `moof`, with their samples' data located in the file. */
@@ -277,6 +279,25 @@ function readFragment(bytes: Uint8Array, moof: Mp4Box, init: Init, path: string)
   return fragments;
 }
 
+/**
+ * Where a segment's video is shown on its own timeline (its edit list applied): from its first
+ * frame's start to its last frame's end, in seconds; undefined when it holds no video.
+ */
+function videoSpan(fragments: readonly TrackFragment[][]): { start: number; end: number } | undefined {
+  let start = Infinity;
+  let end = -Infinity;
+  for (const { track, baseTime, runs } of fragments.flat()) {
+    if (!track.video) continue;
+    let time = baseTime;
+    for (const s of runs.flatMap((r) => r.samples)) {
+      start = Math.min(start, (time + s.cto) / track.timescale + track.shift);
+      end = Math.max(end, (time + s.cto + s.duration) / track.timescale + track.shift);
+      time += s.duration;
+    }
+  }
+  return start < end ? { start, end } : undefined;
+}
+
 /** Bytes per sample of a trun with these flags. */
 function sampleBytes(flags: number): number {
   return 4 * [TRUN_DURATION, TRUN_SIZE, TRUN_FLAGS, TRUN_CTO].filter((f) => flags & f).length;
@@ -293,7 +314,7 @@ function writeFragment(
   bytes: Uint8Array,
   sequence: number,
   trafs: { fragment: TrackFragment; baseTime: number; runs: KeptRun[] }[],
-): Uint8Array[] {
+): Uint8Array {
   const u32 = (n: number) => {
     const b = new Uint8Array(4);
     view(b).setUint32(0, n);
@@ -354,8 +375,19 @@ function writeFragment(
     );
   }
   const moof = makeBox("moof", makeBox("mfhd", u32(0), u32(sequence)), ...trafBoxes);
-  const mdatSize = 8 + data.reduce((n, d) => n + d.length, 0);
-  return [moof, u32(mdatSize), new TextEncoder().encode("mdat"), ...data];
+  // One buffer, so that a fragment is one write however many samples it holds.
+  return concatBytes([moof, makeBox("mdat", ...data)]);
+}
+
+/** The arrays one after another in one. */
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /**
@@ -368,6 +400,7 @@ function clipMoov(
   bytes: Uint8Array,
   init: Init,
   hvc1: boolean,
+  start: number,
   path: string,
 ): { moov: Uint8Array; lengthAt: number } {
   const { moov } = init;
@@ -383,11 +416,26 @@ function clipMoov(
   const before = bytes.subarray(moov.body, mvex.start);
   const after = bytes.subarray(mvex.end, moov.end);
   const out = makeBox("moov", before, newMvex, after);
-  if (hvc1) {
-    for (const trak of readBoxes(out, 8, out.length).filter((b) => b.type === "trak")) {
-      const stsd = boxPath(out, trak, ["mdia", "minf", "stbl", "stsd"]);
-      const entry = stsd && childBox(out, stsd, "hev1", 8);
-      if (entry) out.set([0x68, 0x76, 0x63, 0x31], entry.start + 4); // "hvc1"
+  // The delay all tracks share (the stream's offset at its start) is taken out of their empty edits.
+  const early = Math.round(start * init.movieTimescale);
+  const dv = view(out);
+  for (const trak of readBoxes(out, 8, out.length).filter((b) => b.type === "trak")) {
+    const stsd = boxPath(out, trak, ["mdia", "minf", "stbl", "stsd"]);
+    const entry = hvc1 && stsd && childBox(out, stsd, "hev1", 8);
+    if (entry) out.set([0x68, 0x76, 0x63, 0x31], entry.start + 4); // "hvc1"
+    const elst = boxPath(out, trak, ["edts", "elst"]);
+    if (!elst || early === 0) continue;
+    const { version } = fullBoxHeader(out, elst);
+    const size = version === 1 ? 20 : 12;
+    let cut = early;
+    for (let at = elst.body + 8; at < elst.end && cut > 0; at += size) {
+      const empty = version === 1 ? dv.getBigInt64(at + 8) === -1n : dv.getInt32(at + 4) === -1;
+      if (!empty) break;
+      const duration = uintByVersion(dv, at, version);
+      const left = duration - Math.min(duration, cut);
+      cut -= duration - left;
+      if (version === 1) dv.setBigUint64(at, BigInt(left));
+      else dv.setUint32(at, left);
     }
   }
   return { moov: out, lengthAt: 8 + before.length + 8 + 12 };
@@ -428,25 +476,24 @@ export async function joinFragmentedMp4(
   let file: Deno.FsFile | undefined;
   let lengthAt = 0;
   let first: Init | undefined;
-  let offset = 0; // the current segment's start on the clip's timeline, in seconds
+  let offset = 0; // the current segment's own time 0 on the clip's timeline, in seconds
+  let videoEnd: number | undefined; // where the last segment's video ends on the clip's timeline
   let sequence = 1;
   let length = 0;
+  let start = 0;
   const done = new Set<number>();
+  let current = parts[0];
   try {
     for (const path of parts) {
       const bytes = await Deno.readFile(path);
-      let init: Init;
-      let top: Mp4Box[];
-      try {
-        init = readInit(bytes, path);
-        top = readBoxes(bytes);
-      } catch (e) {
-        if (e instanceof Mp4BoxError) throw new FragmentJoinError(`${path}: ${e.message}`, { cause: e });
-        throw e;
-      }
+      current = path;
+      const init = readInit(bytes, path);
+      const top = readBoxes(bytes);
       if (!first) {
         first = init;
-        const clip = clipMoov(bytes, init, options.hvc1 === true, path);
+        // The clip starts with the earliest track: a delay all tracks share is left out.
+        start = Math.min(...[...init.tracks.values()].map((t) => t.delay));
+        const clip = clipMoov(bytes, init, options.hvc1 === true, start, path);
         file = await Deno.open(output, { write: true, create: true, truncate: true });
         await writeAll(file, init.ftyp);
         lengthAt = init.ftyp.length + clip.lengthAt;
@@ -465,11 +512,17 @@ export async function joinFragmentedMp4(
           }
         }
       }
-      const videoId = [...first.tracks.values()].find((t) => t.video)!.id;
-      let videoTicks = 0;
-      for (const moof of top.filter((b) => b.type === "moof")) {
+      const fragments = top.filter((b) => b.type === "moof").map((moof) =>
+        readFragment(bytes, moof, init, path)
+      );
+      const span = videoSpan(fragments);
+      if (!span) continue; // no video to place it by (a segment is cut at video keyframes: none seen)
+      // Each segment's video starts where the one before it ends.
+      offset = videoEnd === undefined ? 0 : videoEnd - span.start;
+      videoEnd = offset + span.end;
+      for (const trafs of fragments) {
         const kept: { fragment: TrackFragment; baseTime: number; runs: KeptRun[] }[] = [];
-        for (const fragment of readFragment(bytes, moof, init, path)) {
+        for (const fragment of trafs) {
           const { track } = fragment;
           const started = first.tracks.get(track.id)!;
           // This segment's decode times on the clip's timeline, in the track's units.
@@ -480,26 +533,25 @@ export async function joinFragmentedMp4(
           for (const run of fragment.runs) {
             const samples: Sample[] = [];
             for (const s of run.samples) {
-              if (track.id === videoId) videoTicks += s.duration;
-              if (done.has(track.id)) continue;
-              if ((time + s.cto) / track.timescale + started.shift >= end) {
+              if (done.has(track.id)) break;
+              if ((time + s.cto) / track.timescale + started.shift - start >= end) {
                 done.add(track.id);
-                continue;
+                break;
               }
               samples.push(s);
-              length = Math.max(length, (time + s.cto + s.duration) / track.timescale + started.shift);
+              length = Math.max(
+                length,
+                (time + s.cto + s.duration) / track.timescale + started.shift - start,
+              );
               time += s.duration;
             }
             if (samples.length > 0) runs.push({ run, samples });
           }
           if (runs.length > 0) kept.push({ fragment, baseTime, runs });
         }
-        if (kept.length > 0) {
-          for (const chunk of writeFragment(bytes, sequence++, kept)) await writeAll(file!, chunk);
-        }
+        if (kept.length > 0) await writeAll(file!, writeFragment(bytes, sequence++, kept));
       }
       if (done.size >= first.tracks.size) break;
-      offset += videoTicks / first.tracks.get(videoId)!.timescale;
     }
     const mehd = new Uint8Array(8);
     view(mehd).setBigUint64(0, BigInt(Math.round(length * first!.movieTimescale)));
@@ -507,8 +559,11 @@ export async function joinFragmentedMp4(
     await writeAll(file!, mehd);
     return length;
   } catch (e) {
-    if (file && e instanceof FragmentJoinError) await Deno.remove(output).catch(() => {});
-    throw e;
+    const refused = e instanceof Mp4BoxError
+      ? new FragmentJoinError(`${current}: ${e.message}`, { cause: e })
+      : e;
+    if (file && refused instanceof FragmentJoinError) await Deno.remove(output).catch(() => {});
+    throw refused;
   } finally {
     file?.close();
   }

@@ -8,6 +8,7 @@ import { ClipRecorder, type ClipRecorderOptions } from "../../lib/capture/clip_r
 import { ClipStorage } from "../../lib/capture/clip_storage.ts";
 import type { MotionUpdate } from "../../lib/capture/motion_detector.ts";
 import type { CameraSegment } from "../../lib/capture/rtsp_source.ts";
+import { readBoxes } from "../../lib/media/mp4_boxes.ts";
 import { makeSegment, probeDuration } from "../helpers/media.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "camwatch-clips-" });
@@ -17,14 +18,19 @@ await makeSegment(TEMPLATE);
 const T0 = Date.UTC(2026, 1, 23, 14, 46, 50); // motion starts here (ms)
 const S = 1000;
 
-/** Segment files covering [from, to) in 2 s steps, copies of the template. */
-async function segments(cache: string, from: number, to: number): Promise<CameraSegment[]> {
+/** Segment files covering [from, to) in 2 s steps, copies of the template, of connection `session(t)`. */
+async function segments(
+  cache: string,
+  from: number,
+  to: number,
+  { template = TEMPLATE, session = (_t: number): number => 1 } = {},
+): Promise<CameraSegment[]> {
   await Deno.mkdir(cache, { recursive: true });
   const out: CameraSegment[] = [];
   for (let t = from; t < to; t += 2 * S) {
     const path = join(cache, `${t}.mp4`);
-    await Deno.copyFile(TEMPLATE, path);
-    out.push({ path, start: t, end: t + 2 * S, session: 1 });
+    await Deno.copyFile(template, path);
+    out.push({ path, start: t, end: t + 2 * S, session: session(t) });
   }
   return out;
 }
@@ -115,6 +121,45 @@ Deno.test("a short motion: the clip ends cooldownSeconds after it, the next one 
   assert.equal(clips[1].motionStart, T0 + 8 * S);
   assert.equal(clips[1].start, T0 + 4 * S);
   assert.notEqual(clips[1].relativePath, clips[0].relativePath);
+});
+
+Deno.test("one connection's segments are joined without ffmpeg; two connections' or plain MP4 ones by ffmpeg, alike", async () => {
+  const plain = `${dir}/plain.mp4`;
+  await makeSegment(plain, "160x120", false);
+  const cases = {
+    "one connection": {},
+    "two connections": { session: (t: number) => (t < T0 ? 1 : 2) },
+    "plain MP4 segments": { template: plain },
+  };
+  const clips: Record<string, { fragmented: boolean; seconds: number; frames: number }> = {};
+  for (const [name, options] of Object.entries(cases)) {
+    const { rec, videoDir } = recorder(name.replaceAll(" ", "-"), { clipSeconds: 3, cooldownSeconds: 1 });
+    feed(rec, T0 - 4 * S, T0 + 6 * S, (t) => t >= T0 && t < T0 + S);
+    let clip;
+    for (const s of await segments(join(videoDir, ".cache"), T0 - 4 * S, T0 + 6 * S, options)) {
+      clip ??= await rec.segment(s);
+    }
+    assert.ok(clip, name);
+    assert.equal(clip.end - clip.start, 5 * S, name); // from T0 - 2 s (pre-roll) to T0 + 3 s
+    const frames = await new Deno.Command("ffprobe", {
+      args: ["-v", "error", "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0"]
+        .concat([clip.path]),
+    }).output();
+    clips[name] = {
+      fragmented: readBoxes(await Deno.readFile(clip.path)).some((b) => b.type === "moof"),
+      seconds: await probeDuration(clip.path),
+      frames: Number(new TextDecoder().decode(frames.stdout)),
+    };
+  }
+  assert.deepEqual(
+    Object.values(clips).map((c) => c.fragmented),
+    [true, false, false],
+    JSON.stringify(clips),
+  );
+  for (const c of Object.values(clips)) {
+    assert.equal(c.frames, 50, JSON.stringify(clips)); // 5 s at 10 fps
+    assert.ok(Math.abs(c.seconds - 5) < 0.15, JSON.stringify(clips));
+  }
 });
 
 Deno.test("a camera drop finishes the clip with what was recorded (truncated)", async () => {

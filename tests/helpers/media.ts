@@ -4,6 +4,8 @@
  * @module
  */
 
+import { SEGMENT_MOVFLAGS } from "../../lib/media/ffmpeg.ts";
+
 /** Path of a file in the repository, from the tests folder. */
 export function repoPath(relative: string): string {
   return new URL(`../../${relative}`, import.meta.url).pathname;
@@ -74,13 +76,16 @@ export async function makeDayLongVideo(path: string): Promise<void> {
 }
 
 /**
- * A 2-second H.264 segment as capture records them (10 fps, one keyframe, no B-frames), of a
- * test pattern `size` pixels (`WxH`): copied to stand for recorded segments without a camera.
+ * A 2-second H.264 segment as capture records them (10 fps, one keyframe, no B-frames, fragmented
+ * MP4), of a test pattern `size` pixels (`WxH`): copied to stand for recorded segments without a
+ * camera. `fragmented: false` gives a plain MP4, as an older capture recorded them.
  */
-export async function makeSegment(path: string, size = "160x120"): Promise<void> {
+export async function makeSegment(path: string, size = "160x120", fragmented = true): Promise<void> {
   await ffmpeg(
     ...["-f", "lavfi", "-i", `testsrc2=size=${size}:rate=10:duration=2`],
-    ...["-c:v", "libx264", "-g", "20", "-bf", "0", path],
+    ...["-c:v", "libx264", "-g", "20", "-bf", "0"],
+    ...(fragmented ? ["-movflags", SEGMENT_MOVFLAGS] : []),
+    path,
   );
 }
 
