@@ -22,7 +22,7 @@ import {
 } from "../media/ffmpeg.ts";
 import { FfmpegStderr } from "../media/ffmpeg_stderr.ts";
 import { FrameStream } from "../media/ffmpeg_frames.ts";
-import { PacketTimes } from "../media/packet_times.ts";
+import { FfmpegProgress } from "../media/ffmpeg_progress.ts";
 import { stopProcess } from "../media/process.ts";
 import { redactText, urlPassword } from "../ops/redact.ts";
 import type { GrayFrame } from "./motion_detector.ts";
@@ -216,10 +216,17 @@ export class CameraConnection {
     const exited = [record, detect].map((child) => child.status.then(() => this.#halt()));
 
     const packets = single ? Promise.resolve() : (async () => {
-      for await (const packet of new PacketTimes(record.stdout)) {
+      let reached = -Infinity;
+      for await (const report of new FfmpegProgress(record.stdout)) {
         const arrival = Date.now();
+        // A report that did not move on is no sign of life: ffmpeg may be waiting on a frozen camera.
+        if (report.time <= reached) continue;
+        reached = report.time;
         lastPacket = performance.now();
-        recordZero = Math.min(recordZero, arrival - packet.time * 1000);
+        // A report follows the packet it counts: the smallest (arrival - time) is the best estimate.
+        // Its time is a decoding time, which B-frames hold back by a frame or two: such a recording
+        // is placed that much later, a fraction of the pre-roll.
+        recordZero = Math.min(recordZero, arrival - report.time * 1000);
       }
     })().catch(() => {});
     try {

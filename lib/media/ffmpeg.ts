@@ -6,6 +6,7 @@
  * @module
  */
 
+import { PROGRESS_SECONDS } from "./ffmpeg_progress.ts";
 import { MediaError } from "../errors.ts";
 import { assertRegularFile, MEDIA_LIMITS, withinTimeLimit } from "./media_limits.ts";
 import type { NumberSetting } from "../number_setting.ts";
@@ -670,9 +671,9 @@ export function captureArgs(input: string, options: CaptureArgsOptions): string[
 
 /**
  * Arguments for the recording half of a camera watched on two streams: the main stream copied
- * into segments as {@linkcode captureArgs} does, never decoded, and on stdout one `framecrc` line
- * per video packet (read with `PacketTimes`) so that the recording's timeline can be placed on
- * the wall clock without decoding it.
+ * into segments as {@linkcode captureArgs} does, never decoded, and on stdout a progress report
+ * every {@linkcode PROGRESS_SECONDS} (read with `FfmpegProgress`) so that the recording's
+ * timeline can be placed on the wall clock without decoding it.
  *
  * @example
  * ```ts
@@ -683,18 +684,12 @@ export function captureArgs(input: string, options: CaptureArgsOptions): string[
 export function recordArgs(input: string, options: CaptureArgsOptions): string[] {
   return [
     ...SHOWINFO_LOGGING,
+    "-progress",
+    "pipe:1",
+    "-stats_period",
+    String(PROGRESS_SECONDS),
     ...cameraInput(input, options, false),
     ...segmentOutput(options),
-    "-map",
-    "0:v:0",
-    "-c",
-    "copy",
-    // One line per packet as it is written, not a buffer's worth later.
-    "-flush_packets",
-    "1",
-    "-f",
-    "framecrc",
-    "pipe:1",
   ];
 }
 
