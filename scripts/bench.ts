@@ -157,16 +157,14 @@ await run("capture", async () => {
             `${share(row.cpuSeconds, row).toFixed(1).padStart(5)}% of one core  (${row.work})`,
         );
       }
-      // Processes alive through the window first, then the short clip-cutting runs.
+      // Processes alive through the window first, then the short runs that exited.
       for (const row of withSub ? [full, withSub] : [full]) {
         const parts = Object.entries(row.parts)
           .filter(([part, cpu]) => cpu > 0 && part !== EXITED_CHILDREN)
           .map(([part, cpu]) => `${part} ${share(cpu, row).toFixed(1)}%`);
-        const cutting = row.parts[EXITED_CHILDREN] ?? 0;
-        parts.push(
-          `clip cutting (ffmpeg runs that exited) ${share(cutting, row).toFixed(1)}%, ` +
-            `${(cutting / row.counts.clips).toFixed(2)} CPU s per clip`,
-        );
+        // Clips are joined inside Deno; an ffmpeg run that exited joined a clip across a reconnection.
+        const exited = row.parts[EXITED_CHILDREN] ?? 0;
+        parts.push(`ffmpeg runs that exited ${share(exited, row).toFixed(1)}%`);
         console.log(
           `    ${row === full ? "the capture" : "with the sub-stream"} by part: ${parts.join(", ")}`,
         );

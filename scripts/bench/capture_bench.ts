@@ -141,8 +141,9 @@ const BARE_NAME = "bare copy (ffmpeg -c copy)";
 const CHECK_SECONDS = 5;
 /**
  * Clip timings short enough that a clip is written every 10 to 15 s of the sample (which has
- * motion all the time): several in a window, as on a busy camera. Cutting a clip is a short
- * ffmpeg run; its cost shows in the `exited children` part.
+ * motion all the time): several in a window, as on a busy camera. Clips are joined inside the
+ * capture's Deno process; an ffmpeg run to join one (across a reconnection) would show in the
+ * `exited children` part.
  */
 export const BENCH_CLIP_SETTINGS: Readonly<Record<string, string>> = {
   CLIP_SECONDS: "10",

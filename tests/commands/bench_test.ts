@@ -2,7 +2,8 @@
  * `deno task bench` as a user runs it, with the task's permissions, on its shortest benchmarks
  * and short settings (its documented interface: benchmark names as arguments, settings in the
  * environment): the import cost of each surface in fresh processes, and the queue through a
- * private redis-server with a real worker. It must print figures and exit 0.
+ * private redis-server with a real worker, the log, tracked objects, and the capture against a
+ * bare copy (with its sub-stream row). It must print figures and exit 0.
  */
 import assert from "node:assert/strict";
 import { decodeOutput, denoTask } from "../helpers/deno_task.ts";
@@ -66,4 +67,41 @@ Deno.test("deno task bench tracking: accuracy per class on the ground truth, a c
   assert.ok(cost, out.stdout);
   assert.ok(Number(cost[1]) > 200 && Number(cost[2]) > 0 && Number(cost[3]) >= Number(cost[2]), cost[0]);
   assert.ok(Number(cost[4]) < 1.05, `the tracker costs ${cost[4]}x`);
+});
+
+Deno.test("deno task bench capture: the sample, then 1080p with and without the sub-stream, each row measured, status 0", async () => {
+  const out = decodeOutput(
+    await denoTask("bench", ["capture"], { env: { BENCH_CAPTURE_SECONDS: "15", NO_COLOR: "1" } }).output(),
+  );
+  assert.equal(out.code, 0, `${out.stdout}\n${out.stderr}`);
+  assert.doesNotMatch(out.stderr, /NotCapable|PermissionDenied|Requires \w+ access/);
+  // Every row: CPU seconds per minute, a share of one core, and the work done in the window.
+  const rows = [
+    ...out.stdout.matchAll(
+      /^ {4}(.+?) +([\d.]+) CPU s per minute +([\d.]+)% of one core +\((?:(\d+) segments|(\d+) frames to motion detection, (\d+) clips?)/gm,
+    ),
+  ];
+  assert.deepEqual(rows.map((r) => r[1].replace(/ \(.*/, "")), [
+    "bare copy",
+    "capture",
+    "bare copy",
+    "capture",
+    "capture, motion on the 640x360 sub-stream",
+  ], out.stdout);
+  for (const r of rows) {
+    assert.ok(Number(r[2]) > 0 && Number(r[3]) > 0, r[0]);
+    // Work done: segments for the bare copy; frames and at least one clip for each capture.
+    assert.ok(Number(r[4] ?? 0) > 0 || (Number(r[5]) > 0 && Number(r[6]) > 0), r[0]);
+  }
+  // Parts of each capture: Deno, its ffmpeg processes, and ffmpeg runs that exited (clips are joined in Deno).
+  const parts = [
+    ...out.stdout.matchAll(/by part: deno ([\d.]+)%, ffmpeg ([\d.]+)%, ffmpeg runs that exited ([\d.]+)%$/gm),
+  ];
+  assert.equal(parts.length, 3, out.stdout);
+  for (const p of parts) assert.ok(Number(p[1]) > 0 && Number(p[2]) > 0, p[0]);
+  const ratio = out.stdout.match(
+    /motion on the sub-stream \/ on the main stream: (\d+)% of the CPU \(goal: at most 35%, (met|NOT met)\)/,
+  );
+  assert.ok(ratio, out.stdout);
+  assert.equal(ratio[2], Number(ratio[1]) <= 35 ? "met" : "NOT met");
 });
