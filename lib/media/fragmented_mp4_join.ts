@@ -375,17 +375,16 @@ function writeFragment(
     );
   }
   const moof = makeBox("moof", makeBox("mfhd", u32(0), u32(sequence)), ...trafBoxes);
-  // One buffer, so that a fragment is one write however many samples it holds.
-  return concatBytes([moof, makeBox("mdat", ...data)]);
-}
-
-/** The arrays one after another in one. */
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
+  // moof and mdat in one buffer, so that a fragment is one write however many samples it holds.
+  const mdatSize = 8 + data.reduce((n, d) => n + d.length, 0);
+  const out = new Uint8Array(moof.length + mdatSize);
+  out.set(moof);
+  out.set(makeBox("mdat"), moof.length);
+  view(out).setUint32(moof.length, mdatSize);
+  let at = moof.length + 8;
+  for (const d of data) {
+    out.set(d, at);
+    at += d.length;
   }
   return out;
 }

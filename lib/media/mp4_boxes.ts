@@ -35,7 +35,16 @@ export class Mp4BoxError extends Error {}
 
 const latin1 = new TextDecoder("latin1");
 
-/** A DataView over exactly these bytes. */
+/**
+ * A DataView over exactly these bytes (a subarray's, not its whole buffer's).
+ *
+ * @example
+ * ```ts
+ * import { view } from "./mp4_boxes.ts";
+ * const bytes = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 42]).subarray(4);
+ * console.log(view(bytes).getUint32(0)); // 42
+ * ```
+ */
 export function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -144,10 +153,11 @@ export function makeBox(type: string, ...parts: Uint8Array[]): Uint8Array {
  *
  * @example
  * ```ts
- * import { fullBoxHeader, readBoxes } from "./mp4_boxes.ts";
+ * import { childBox, fullBoxHeader, readBoxes } from "./mp4_boxes.ts";
  * const file = await Deno.readFile("clip.mp4");
  * const moov = readBoxes(file).find((b) => b.type === "moov")!;
- * console.log(fullBoxHeader(file, moov));
+ * const mvhd = childBox(file, moov, "mvhd")!;
+ * console.log(fullBoxHeader(file, mvhd).version); // 0: 32-bit times, 1: 64-bit
  * ```
  */
 export function fullBoxHeader(bytes: Uint8Array, box: Mp4Box): { version: number; flags: number } {
