@@ -12,6 +12,7 @@
 import { join } from "node:path";
 import {
   type AudioMode,
+  CAPTURE_STREAM_SETTINGS,
   captureArgs,
   type CaptureArgsOptions,
   captureInputList,
@@ -23,6 +24,7 @@ import {
 import { FfmpegStderr } from "../media/ffmpeg_stderr.ts";
 import { FrameStream } from "../media/ffmpeg_frames.ts";
 import { FfmpegProgress } from "../media/ffmpeg_progress.ts";
+import { isWholeMp4 } from "../media/mp4_boxes.ts";
 import { stopProcess } from "../media/process.ts";
 import { redactText, urlPassword } from "../ops/redact.ts";
 import type { GrayFrame } from "./motion_detector.ts";
@@ -74,6 +76,14 @@ export interface ConnectionResult {
 
 /** A status line ffmpeg reports from an RTSP or HTTP answer (its first try without a login is silent). */
 const ANSWER = /(?:method \w+ failed: |Server returned |HTTP error )(\d{3})\b/i;
+/**
+ * How long frames may keep coming with no segment listed, as a multiple of the longest segment
+ * seen (or of the length asked for, before the first): ffmpeg writing fragmented MP4 does not fail
+ * when the disk is full or the folder cannot be written, it writes nothing and goes on. Three
+ * keeps a camera whose keyframes come late, or a slow disk, from being taken for one.
+ */
+const SEGMENT_SILENCE_FACTOR = 3;
+
 /** ffmpeg's description of an input stream: `Stream #0:1: Audio: pcm_alaw, 8000 Hz, mono, s16`. */
 const INPUT_STREAM = /^\s*Stream #0:\d+.*?: (Video|Audio): (\w+)/;
 
@@ -178,12 +188,31 @@ export class CameraConnection {
     let lastFrame = performance.now();
     let lastPacket = performance.now();
     let stalled = false;
+    let lastSegment = performance.now();
+    let longestSegment = this.#options.stream.segmentSeconds ??
+      CAPTURE_STREAM_SETTINGS.segmentSeconds.default;
+    let unwritten: number | undefined;
+    let listed = 0;
     const watchdog = setInterval(() => {
-      const silent = performance.now() - Math.min(lastFrame, lastPacket);
+      const now = performance.now();
+      const silent = now - Math.min(lastFrame, lastPacket);
       if (!stalled && silent > (count > 0 ? stallTimeoutMs : 2 * stallTimeoutMs)) {
         stalled = true;
         push({ type: "stalled", session, silentMs: Math.round(silent) });
         this.#halt();
+      }
+      // Frames arrive but nothing is recorded: stop, and say so, rather than record nothing.
+      const noSegment = now - lastSegment;
+      if (!stalled && unwritten === undefined && count > 0) {
+        // The first segment also waits for the connection and the camera's first keyframe.
+        const limit = Math.max(
+          listed > 0 ? stallTimeoutMs : 2 * stallTimeoutMs,
+          SEGMENT_SILENCE_FACTOR * longestSegment * 1000,
+        );
+        if (noSegment > limit) {
+          unwritten = noSegment;
+          this.#halt();
+        }
       }
     }, 500);
     const zeroOfSegments = () => (single ? frameZero : recordZero);
@@ -195,6 +224,14 @@ export class CameraConnection {
         if (!Number.isFinite(zero)) return;
         const codecs = { video: recorder.video, audio: recordedAudio(audio, recorder.audio) };
         for (const s of await list.read(zero, codecs)) {
+          // ffmpeg lists a segment it could not write (a full disk) as if it had: left out of clips.
+          if (!(await isWholeMp4(s.path).catch(() => false))) {
+            push({ type: "segment", segment: { ...s, damaged: "not written whole (is the disk full?)" } });
+            continue;
+          }
+          lastSegment = performance.now();
+          listed++;
+          longestSegment = Math.max(longestSegment, s.duration ?? 0);
           // Repairs since the last segment listed were made in this one (at a connection's start,
           // where a stream with B-frames has no decoding times yet).
           const repaired = recorder.repairs > repairsListed;
@@ -261,6 +298,8 @@ export class CameraConnection {
       ? "closed"
       : stalled
       ? `no ${count > 0 ? "frames" : "frame yet"} for ${stallTimeoutMs} ms`
+      : unwritten !== undefined
+      ? `frames arrive but no segment was written for ${Math.round(unwritten / 1000)} s`
       : errors.length
       ? redactText(errors.slice(-2).join("; "), [...this.#options.secrets])
       : "stream ended";

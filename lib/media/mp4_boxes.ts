@@ -164,3 +164,44 @@ export function fullBoxHeader(bytes: Uint8Array, box: Mp4Box): { version: number
   const word = view(bytes).getUint32(box.body);
   return { version: word >>> 24, flags: word & 0xffffff };
 }
+
+/**
+ * Whether an MP4 file was written whole: its top-level boxes, read from their headers alone,
+ * fill the file exactly, and it holds media (`mdat`). A file cut short (a full disk, a killed
+ * writer) or never written (0 bytes) is not. Reads a few bytes per top-level box.
+ *
+ * @example
+ * ```ts
+ * import { isWholeMp4 } from "./mp4_boxes.ts";
+ * if (!(await isWholeMp4("000042.mp4"))) console.warn("segment 42 was not written whole");
+ * ```
+ */
+export async function isWholeMp4(path: string): Promise<boolean> {
+  using file = await Deno.open(path);
+  const size = (await file.stat()).size;
+  const header = new Uint8Array(16);
+  let at = 0;
+  let media = false;
+  while (at < size) {
+    if (size - at < 8) return false;
+    await file.seek(at, Deno.SeekMode.Start);
+    let got = 0;
+    while (got < 16) {
+      const n = await file.read(header.subarray(got));
+      if (n === null) break;
+      got += n;
+    }
+    if (got < 8) return false;
+    let boxSize = view(header).getUint32(0);
+    if (boxSize === 1) {
+      if (got < 16) return false;
+      boxSize = Number(view(header).getBigUint64(8));
+    } else if (boxSize === 0) {
+      boxSize = size - at;
+    }
+    if (boxSize < 8 || at + boxSize > size) return false;
+    if (latin1.decode(header.subarray(4, 8)) === "mdat") media = true;
+    at += boxSize;
+  }
+  return media;
+}
