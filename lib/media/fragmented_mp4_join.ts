@@ -558,7 +558,8 @@ export async function joinFragmentedMp4(
     await writeAll(file!, mehd);
     return length;
   } catch (e) {
-    const refused = e instanceof Mp4BoxError
+    // A field read past its box (a RangeError from the DataView) is a layout this join cannot follow.
+    const refused = e instanceof Mp4BoxError || e instanceof RangeError
       ? new FragmentJoinError(`${current}: ${e.message}`, { cause: e })
       : e;
     if (file && refused instanceof FragmentJoinError) await Deno.remove(output).catch(() => {});

@@ -153,4 +153,11 @@ Deno.test("join: segments it cannot join are refused by name, and nothing is wri
   await assert.rejects(Deno.stat(clip), Deno.errors.NotFound);
   await Deno.writeFile(join(dir, "torn.mp4"), (await Deno.readFile(small)).subarray(0, 2000));
   await assert.rejects(joinFragmentedMp4([join(dir, "torn.mp4")], clip), FragmentJoinError);
+  // A run that claims more samples than its box holds.
+  const bytes = await Deno.readFile(small);
+  const trun = new TextDecoder("latin1").decode(bytes).indexOf("trun");
+  new DataView(bytes.buffer).setUint32(trun + 8, 0xffffff);
+  await Deno.writeFile(join(dir, "overrun.mp4"), bytes);
+  await assert.rejects(joinFragmentedMp4([join(dir, "overrun.mp4")], clip), FragmentJoinError);
+  await assert.rejects(Deno.stat(clip), Deno.errors.NotFound);
 });
