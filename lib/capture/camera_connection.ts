@@ -202,8 +202,8 @@ export class CameraConnection {
         this.#halt();
       }
       // Frames arrive but nothing is recorded: stop, and say so, rather than record nothing.
-      const noSegment = now - lastSegment;
       if (!stalled && unwritten === undefined && count > 0) {
+        const noSegment = now - lastSegment;
         // The first segment also waits for the connection and the camera's first keyframe.
         const limit = Math.max(
           listed > 0 ? stallTimeoutMs : 2 * stallTimeoutMs,

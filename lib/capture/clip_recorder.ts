@@ -380,9 +380,9 @@ export class ClipRecorder {
     const { open, end, truncated, parts } = pending;
     const last = parts.at(-1)!;
     // Frames out of display order cannot be cut between by stream copy: the clip ends with the segment.
-    const outpoint = last.end > end && !last.reordered ? (end - last.start) / 1000 : undefined;
+    const cut = last.end > end && !last.reordered;
     const start = parts[0].start;
-    const clipEnd = outpoint === undefined ? last.end : end;
+    const clipEnd = cut ? end : last.end;
     const video = parts.find((p) => p.video)?.video;
     const audio = parts.find((p) => p.audio)?.audio;
 
@@ -399,11 +399,7 @@ export class ClipRecorder {
       path = join(this.#dir, `${name}.mp4`);
       const sidecarPath = sidecarPathOf(path);
       partPath = join(this.#dir, `.${name}.mp4.part`);
-      await this.#join(parts, partPath, {
-        endSeconds: outpoint === undefined ? undefined : (end - start) / 1000,
-        outpoint,
-        hvc1: video === "hevc",
-      }, name);
+      await this.#join(parts, partPath, cut ? end : undefined, video === "hevc", name);
       clip = {
         camera: this.#options.camera,
         path,
@@ -461,19 +457,22 @@ export class ClipRecorder {
   }
 
   /**
-   * Joins the segments into `partPath`: in TypeScript when they are fragments of one connection
-   * (no process to start: a 1080p clip costs a file copy instead of 0.5 CPU s), else, or when
-   * the segments are not fragmented MP4, with ffmpeg's concat demuxer.
+   * Joins the segments into `partPath`, cut at `end` (wall-clock ms) when given: in TypeScript
+   * when they are fragments of one connection (no process to start: a 1080p clip costs a file
+   * copy instead of 0.5 CPU s), else, or when the segments are not fragmented MP4, with ffmpeg's
+   * concat demuxer.
    */
   async #join(
     parts: CameraSegment[],
     partPath: string,
-    cut: { endSeconds?: number; outpoint?: number; hvc1: boolean },
+    end: number | undefined,
+    hvc1: boolean,
     name: string,
   ): Promise<void> {
     if (parts.every((p) => p.session === parts[0].session)) {
       try {
-        await joinFragmentedMp4(parts.map((p) => p.path), partPath, cut);
+        const endSeconds = end === undefined ? undefined : (end - parts[0].start) / 1000;
+        await joinFragmentedMp4(parts.map((p) => p.path), partPath, { endSeconds, hvc1 });
         return;
       } catch (e) {
         if (!(e instanceof FragmentJoinError)) throw e;
@@ -484,8 +483,9 @@ export class ClipRecorder {
     // late. Without sound the file's own length is the video's, and exact.
     const files = parts.map((p) => ({ path: resolve(p.path), duration: p.audio ? p.duration : undefined }));
     try {
-      await Deno.writeTextFile(listPath, concatList(files, cut.outpoint));
-      const out = await runFfmpeg(concatArgs(listPath, partPath, { hvc1: cut.hvc1 }));
+      const outpoint = end === undefined ? undefined : (end - parts.at(-1)!.start) / 1000;
+      await Deno.writeTextFile(listPath, concatList(files, outpoint));
+      const out = await runFfmpeg(concatArgs(listPath, partPath, { hvc1 }));
       if (!out.success) throw new FfmpegFailure(new TextDecoder().decode(out.stderr).trim());
     } finally {
       await Deno.remove(listPath).catch(() => {});

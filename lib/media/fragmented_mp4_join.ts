@@ -17,6 +17,7 @@ import { CamwatchError } from "../errors.ts";
 import {
   boxPath,
   childBox,
+  fourcc,
   fullBoxHeader,
   makeBox,
   type Mp4Box,
@@ -77,6 +78,8 @@ interface Track {
 interface Init {
   readonly ftyp: Uint8Array;
   readonly moov: Mp4Box;
+  /** the `moof` boxes, in order */
+  readonly moofs: Mp4Box[];
   readonly tracks: Map<number, Track>;
   readonly movieTimescale: number;
 }
@@ -125,6 +128,14 @@ function uintByVersion(dv: DataView, at: number, version: number): number {
   return version === 1 ? Number(dv.getBigUint64(at)) : dv.getUint32(at);
 }
 
+/**
+ * The offset, in a full box's body, of the field after its creation and modification times
+ * (`mvhd`, `tkhd`, `mdhd`): 32-bit times in version 0, 64-bit in version 1.
+ */
+function afterTimes(bytes: Uint8Array, box: Mp4Box): number {
+  return box.body + (fullBoxHeader(bytes, box).version === 1 ? 20 : 12);
+}
+
 /** The tracks of a segment's `moov`. */
 function readInit(bytes: Uint8Array, path: string): Init {
   const top = readBoxes(bytes);
@@ -135,7 +146,7 @@ function readInit(bytes: Uint8Array, path: string): Init {
   const mvhd = childBox(bytes, moov, "mvhd");
   const mvex = childBox(bytes, moov, "mvex");
   if (!mvhd || !mvex) throw new FragmentJoinError(`${path} is not a fragmented MP4 (no mvex box)`);
-  const movieTimescale = dv.getUint32(mvhd.body + (fullBoxHeader(bytes, mvhd).version === 1 ? 20 : 12));
+  const movieTimescale = dv.getUint32(afterTimes(bytes, mvhd));
   const trex = new Map<number, { duration: number; size: number }>();
   for (const box of readBoxes(bytes, mvex.body, mvex.end)) {
     if (box.type !== "trex") continue;
@@ -153,14 +164,14 @@ function readInit(bytes: Uint8Array, path: string): Init {
     if (!tkhd || !mdhd || !hdlr || !stsd) {
       throw new FragmentJoinError(`${path}: a track lacks tkhd, mdhd, hdlr or stsd`);
     }
-    const id = dv.getUint32(tkhd.body + (fullBoxHeader(bytes, tkhd).version === 1 ? 20 : 12));
-    const timescale = dv.getUint32(mdhd.body + (fullBoxHeader(bytes, mdhd).version === 1 ? 20 : 12));
+    const id = dv.getUint32(afterTimes(bytes, tkhd));
+    const timescale = dv.getUint32(afterTimes(bytes, mdhd));
     const defaults = trex.get(id);
     if (!defaults) throw new FragmentJoinError(`${path}: track ${id} has no trex box`);
     tracks.set(id, {
       id,
       timescale,
-      video: new TextDecoder("latin1").decode(bytes.subarray(hdlr.body + 8, hdlr.body + 12)) === "vide",
+      video: fourcc(dv, hdlr.body + 8) === "vide",
       ...editShift(bytes, trak, movieTimescale, timescale, path),
       sampleDescription: bytes.subarray(stsd.start, stsd.end).join(","),
       defaultDuration: defaults.duration,
@@ -168,7 +179,38 @@ function readInit(bytes: Uint8Array, path: string): Init {
     });
   }
   if (![...tracks.values()].some((t) => t.video)) throw new FragmentJoinError(`${path} has no video track`);
-  return { ftyp: bytes.slice(ftyp.start, ftyp.end), moov, tracks, movieTimescale };
+  const moofs = top.filter((b) => b.type === "moof");
+  return { ftyp: bytes.slice(ftyp.start, ftyp.end), moov, moofs, tracks, movieTimescale };
+}
+
+/** One entry of an edit list, with the offset of its duration field (to rewrite it). */
+interface Edit {
+  readonly at: number;
+  readonly version: number;
+  /** in the movie's timescale */
+  readonly duration: number;
+  /** in the track's timescale; -1 for an empty edit */
+  readonly mediaTime: number;
+  readonly rate: number;
+}
+
+/** The entries of an `elst` box. */
+function editEntries(bytes: Uint8Array, elst: Mp4Box): Edit[] {
+  const dv = view(bytes);
+  const { version } = fullBoxHeader(bytes, elst);
+  const size = version === 1 ? 20 : 12;
+  const edits: Edit[] = [];
+  const count = dv.getUint32(elst.body + 4);
+  for (let i = 0, at = elst.body + 8; i < count; i++, at += size) {
+    edits.push({
+      at,
+      version,
+      duration: uintByVersion(dv, at, version),
+      mediaTime: version === 1 ? Number(dv.getBigInt64(at + 8)) : dv.getInt32(at + 4),
+      rate: dv.getInt16(at + (version === 1 ? 16 : 8)),
+    });
+  }
+  return edits;
 }
 
 /** Where a track's presentation starts, from its edit list: empty edits delay it, a media time advances it. */
@@ -181,19 +223,11 @@ function editShift(
 ): { shift: number; delay: number } {
   const elst = boxPath(bytes, trak, ["edts", "elst"]);
   if (!elst) return { shift: 0, delay: 0 };
-  const dv = view(bytes);
-  const { version } = fullBoxHeader(bytes, elst);
-  const count = dv.getUint32(elst.body + 4);
   let delay = 0;
   let mediaTime: number | undefined;
-  let at = elst.body + 8;
-  for (let i = 0; i < count; i++) {
-    const duration = uintByVersion(dv, at, version);
-    const time = version === 1 ? Number(dv.getBigInt64(at + 8)) : dv.getInt32(at + 4);
-    const rate = dv.getInt16(at + (version === 1 ? 16 : 8));
-    at += version === 1 ? 20 : 12;
-    if (time === -1) delay += duration / movieTimescale;
-    else if (mediaTime === undefined && rate === 1) mediaTime = time;
+  for (const edit of editEntries(bytes, elst)) {
+    if (edit.mediaTime === -1) delay += edit.duration / movieTimescale;
+    else if (mediaTime === undefined && edit.rate === 1) mediaTime = edit.mediaTime;
     else {throw new FragmentJoinError(
         `${path}: an edit list this join does not follow (several edits or a rate)`,
       );}
@@ -424,13 +458,9 @@ function clipMoov(
     if (entry) out.set([0x68, 0x76, 0x63, 0x31], entry.start + 4); // "hvc1"
     const elst = boxPath(out, trak, ["edts", "elst"]);
     if (!elst || early === 0) continue;
-    const { version } = fullBoxHeader(out, elst);
-    const size = version === 1 ? 20 : 12;
     let cut = early;
-    for (let at = elst.body + 8; at < elst.end && cut > 0; at += size) {
-      const empty = version === 1 ? dv.getBigInt64(at + 8) === -1n : dv.getInt32(at + 4) === -1;
-      if (!empty) break;
-      const duration = uintByVersion(dv, at, version);
+    for (const { at, version, duration, mediaTime } of editEntries(out, elst)) {
+      if (cut <= 0 || mediaTime !== -1) break;
       const left = duration - Math.min(duration, cut);
       cut -= duration - left;
       if (version === 1) dv.setBigUint64(at, BigInt(left));
@@ -487,7 +517,6 @@ export async function joinFragmentedMp4(
       const bytes = await Deno.readFile(path);
       current = path;
       const init = readInit(bytes, path);
-      const top = readBoxes(bytes);
       if (!first) {
         first = init;
         // The clip starts with the earliest track: a delay all tracks share is left out.
@@ -511,9 +540,7 @@ export async function joinFragmentedMp4(
           }
         }
       }
-      const fragments = top.filter((b) => b.type === "moof").map((moof) =>
-        readFragment(bytes, moof, init, path)
-      );
+      const fragments = init.moofs.map((moof) => readFragment(bytes, moof, init, path));
       const span = videoSpan(fragments);
       if (!span) continue; // no video to place it by (a segment is cut at video keyframes: none seen)
       // Each segment's video starts where the one before it ends.

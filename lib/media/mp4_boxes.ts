@@ -66,26 +66,48 @@ export function view(bytes: Uint8Array): DataView {
 export function readBoxes(bytes: Uint8Array, from = 0, to = bytes.length): Mp4Box[] {
   const dv = view(bytes);
   const boxes: Mp4Box[] = [];
-  let at = from;
-  while (at < to) {
-    if (to - at < 8) throw new Mp4BoxError(`${to - at} stray bytes at offset ${at}`);
-    let size = dv.getUint32(at);
-    let body = at + 8;
-    if (size === 1) {
-      if (to - at < 16) throw new Mp4BoxError(`a 64-bit box size cut off at offset ${at}`);
-      size = Number(dv.getBigUint64(at + 8));
-      body = at + 16;
-    } else if (size === 0) {
-      size = to - at;
-    }
-    const type = latin1.decode(bytes.subarray(at + 4, at + 8));
-    if (size < body - at || at + size > to) {
-      throw new Mp4BoxError(`box '${type}' at offset ${at} claims ${size} bytes, ${to - at} are left`);
-    }
-    boxes.push({ type, start: at, end: at + size, body });
-    at += size;
+  for (let at = from; at < to;) {
+    const box = boxAt(dv, at, to);
+    if (typeof box === "string") throw new Mp4BoxError(box);
+    boxes.push(box);
+    at = box.end;
   }
   return boxes;
+}
+
+/**
+ * The box whose header starts at `at` (its header bytes must be in `dv`; 16 are enough), when it
+ * ends by `to`; else what is wrong with it, in words. The one reading of a box header.
+ */
+function boxAt(dv: DataView, at: number, to: number): Mp4Box | string {
+  if (to - at < 8 || dv.byteLength - at < 8) return `${to - at} stray bytes at offset ${at}`;
+  let size = dv.getUint32(at);
+  let body = at + 8;
+  if (size === 1) {
+    if (to - at < 16 || dv.byteLength - at < 16) return `a 64-bit box size cut off at offset ${at}`;
+    size = Number(dv.getBigUint64(at + 8));
+    body = at + 16;
+  } else if (size === 0) {
+    size = to - at;
+  }
+  const type = fourcc(dv, at + 4);
+  if (size < body - at || at + size > to) {
+    return `box '${type}' at offset ${at} claims ${size} bytes, ${to - at} are left`;
+  }
+  return { type, start: at, end: at + size, body };
+}
+
+/**
+ * The four characters at `at` (a box type, a handler type, a sample entry).
+ *
+ * @example
+ * ```ts
+ * import { fourcc, view } from "./mp4_boxes.ts";
+ * console.log(fourcc(view(new TextEncoder().encode("....moov")), 4)); // "moov"
+ * ```
+ */
+export function fourcc(dv: DataView, at: number): string {
+  return latin1.decode(new Uint8Array(dv.buffer, dv.byteOffset + at, 4));
 }
 
 /**
@@ -180,10 +202,8 @@ export async function isWholeMp4(path: string): Promise<boolean> {
   using file = await Deno.open(path);
   const size = (await file.stat()).size;
   const header = new Uint8Array(16);
-  let at = 0;
   let media = false;
-  while (at < size) {
-    if (size - at < 8) return false;
+  for (let at = 0; at < size;) {
     await file.seek(at, Deno.SeekMode.Start);
     let got = 0;
     while (got < 16) {
@@ -191,17 +211,11 @@ export async function isWholeMp4(path: string): Promise<boolean> {
       if (n === null) break;
       got += n;
     }
-    if (got < 8) return false;
-    let boxSize = view(header).getUint32(0);
-    if (boxSize === 1) {
-      if (got < 16) return false;
-      boxSize = Number(view(header).getBigUint64(8));
-    } else if (boxSize === 0) {
-      boxSize = size - at;
-    }
-    if (boxSize < 8 || at + boxSize > size) return false;
-    if (latin1.decode(header.subarray(4, 8)) === "mdat") media = true;
-    at += boxSize;
+    // The header read at offset 0 of `header` stands for offset `at` of the file.
+    const box = boxAt(view(header.subarray(0, got)), 0, size - at);
+    if (typeof box === "string") return false;
+    if (box.type === "mdat") media = true;
+    at += box.end;
   }
   return media;
 }
