@@ -177,6 +177,12 @@ await run("capture", async () => {
             `(goal: at most 35%${ratio <= 0.35 ? ", met" : ", NOT met"}); / bare copy: ` +
             `${(withSub.cpuSeconds / bare.cpuSeconds).toFixed(1)}x`,
         );
+        // The part Deno cannot change: the streams' own reading and decoding.
+        const ffmpeg = (row: CaptureBenchRow) => (row.parts.ffmpeg ?? 0) + (row.parts[EXITED_CHILDREN] ?? 0);
+        console.log(
+          `    their ffmpeg processes alone: ${(100 * ffmpeg(withSub) / ffmpeg(full)).toFixed(0)}%; ` +
+            `Deno alone: ${(100 * (withSub.parts.deno ?? 0) / (full.parts.deno ?? 0)).toFixed(0)}%`,
+        );
       }
     }
     console.log(

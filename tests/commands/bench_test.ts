@@ -104,4 +104,6 @@ Deno.test("deno task bench capture: the sample, then 1080p with and without the 
   );
   assert.ok(ratio, out.stdout);
   assert.equal(ratio[2], Number(ratio[1]) <= 35 ? "met" : "NOT met");
+  const alone = out.stdout.match(/their ffmpeg processes alone: (\d+)%; Deno alone: (\d+)%$/m);
+  assert.ok(alone && Number(alone[1]) > 0 && Number(alone[2]) > 0, out.stdout);
 });
