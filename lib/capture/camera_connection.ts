@@ -193,7 +193,7 @@ export class CameraConnection {
       CAPTURE_STREAM_SETTINGS.segmentSeconds.default;
     let unwritten: number | undefined;
     let listed = 0;
-    const watchdog = setInterval(() => {
+    const watch = () => {
       const now = performance.now();
       const silent = now - Math.min(lastFrame, lastPacket);
       if (!stalled && silent > (count > 0 ? stallTimeoutMs : 2 * stallTimeoutMs)) {
@@ -214,7 +214,7 @@ export class CameraConnection {
           this.#halt();
         }
       }
-    }, 500);
+    };
     const zeroOfSegments = () => (single ? frameZero : recordZero);
     const list = new SegmentList(join(segmentDir, "segments.csv"), segmentDir, session);
     let repairsListed = 0;
@@ -248,7 +248,11 @@ export class CameraConnection {
       });
       return this.#collecting;
     };
-    const poll = setInterval(() => collect().catch(() => {}), 500);
+    // One timer for both: each wake-up of the process costs more than the work it does.
+    const tick = setInterval(() => {
+      watch();
+      collect().catch(() => {});
+    }, 500);
     // Either ffmpeg ending ends the connection: the other is stopped too.
     const exited = [record, detect].map((child) => child.status.then(() => this.#halt()));
 
@@ -283,8 +287,7 @@ export class CameraConnection {
       }
       await Promise.all([...exited, packets, frames.stderrDone, recordLog?.done]);
     } finally {
-      clearInterval(watchdog);
-      clearInterval(poll);
+      clearInterval(tick);
     }
     // ffmpeg writes the last segment's line as it exits.
     await collect();

@@ -38,36 +38,28 @@ export interface FrameStreamOptions {
 
 const SHOWINFO = /\bn:\s*(\d+)\s+pts:\s*\S+\s+pts_time:(\S+).*?\bs:(\d+)x(\d+)/;
 
-/** Reads exactly n bytes at a time from a byte stream. */
+/**
+ * Reads exactly n bytes at a time from a byte stream, straight into the buffer it returns (a BYOB
+ * read): no intermediate chunk to allocate and copy from.
+ */
 class ExactReader {
-  #reader: ReadableStreamDefaultReader<Uint8Array>;
-  #chunks: Uint8Array[] = [];
-  #buffered = 0;
+  #reader: ReadableStreamBYOBReader;
 
   constructor(stream: ReadableStream<Uint8Array>) {
-    this.#reader = stream.getReader();
+    this.#reader = stream.getReader({ mode: "byob" });
   }
 
   /** The next n bytes, or null when the stream ends first. */
   async read(n: number): Promise<Uint8Array | null> {
-    while (this.#buffered < n) {
-      const { value, done } = await this.#reader.read();
-      if (done) return null;
-      this.#chunks.push(value);
-      this.#buffered += value.length;
+    let buffer = new ArrayBuffer(n);
+    for (let filled = 0; filled < n;) {
+      const { value, done } = await this.#reader.read(new Uint8Array(buffer, filled, n - filled));
+      if (done || !value) return null;
+      // The read took the buffer over and hands it back in `value`.
+      buffer = value.buffer as ArrayBuffer;
+      filled += value.byteLength;
     }
-    const out = new Uint8Array(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.#chunks[0];
-      const take = Math.min(chunk.length, n - filled);
-      out.set(chunk.subarray(0, take), filled);
-      filled += take;
-      if (take === chunk.length) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(take);
-    }
-    this.#buffered -= n;
-    return out;
+    return new Uint8Array(buffer);
   }
 
   async cancel(): Promise<void> {

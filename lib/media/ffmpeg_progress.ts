@@ -9,6 +9,8 @@
  * @module
  */
 
+import { streamChunks } from "./stream_chunks.ts";
+
 /** One report. */
 export interface ProgressReport {
   /**
@@ -45,10 +47,11 @@ export class FfmpegProgress implements AsyncIterable<ProgressReport> {
 
   /** Yields each report that has a time, in order; ends with the stream. */
   async *[Symbol.asyncIterator](): AsyncGenerator<ProgressReport> {
+    const decoder = new TextDecoder();
     let rest = "";
     let time: number | undefined;
-    for await (const chunk of this.#stream.pipeThrough(new TextDecoderStream())) {
-      const lines = (rest + chunk).split("\n");
+    for await (const bytes of streamChunks(this.#stream)) {
+      const lines = (rest + decoder.decode(bytes, { stream: true })).split("\n");
       rest = lines.pop() ?? "";
       for (const line of lines) {
         // "out_time_us=N/A" until the first packet is written.

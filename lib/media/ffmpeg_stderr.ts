@@ -7,6 +7,8 @@
  * @module
  */
 
+import { streamChunks } from "./stream_chunks.ts";
+
 /**
  * Lines that mean the input itself is damaged (cut short, broken packets), as opposed to the
  * decoder concealing a glitch in an otherwise sound stream, which ffmpeg also reports.
@@ -75,7 +77,7 @@ export class FfmpegStderr {
       options.onLine?.(text);
     };
     try {
-      for await (const chunk of stream) {
+      for await (const chunk of streamChunks(stream)) {
         const lines = (rest + decoder.decode(chunk, { stream: true })).split(/\r?\n|\r/);
         rest = lines.pop() ?? "";
         lines.forEach(line);

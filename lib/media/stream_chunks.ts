@@ -1,0 +1,52 @@
+/**
+ * `streamChunks`: a child process's output read into one buffer used again and again. Reading a
+ * byte stream the usual way allocates (and zeroes) a fresh 64 KiB buffer for every read, however
+ * few bytes it brings: for ffmpeg's log lines, a few a frame, that churn cost the capture more
+ * than the lines themselves.
+ *
+ * @module
+ */
+
+/** Size of the buffer {@linkcode streamChunks} reads into, unless told otherwise. */
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Yields what `stream` brings, read by a BYOB reader into one buffer of `bufferBytes`: each chunk
+ * is a view of that buffer, valid only until the next one is asked for (decode or copy it first).
+ * Leaving the loop early cancels the stream.
+ *
+ * @param bufferBytes the buffer's size, the most a chunk holds (default 64 KiB)
+ * @throws {TypeError} when `stream` is not a byte stream (a child's stdout and stderr are)
+ *
+ * @example
+ * ```ts
+ * import { streamChunks } from "./stream_chunks.ts";
+ * const child = new Deno.Command("ffmpeg", { args: ["-version"], stdout: "piped" }).spawn();
+ * const decoder = new TextDecoder();
+ * let text = "";
+ * for await (const chunk of streamChunks(child.stdout)) text += decoder.decode(chunk, { stream: true });
+ * console.log(text.split("\n")[0]);
+ * ```
+ */
+export async function* streamChunks(
+  stream: ReadableStream<Uint8Array>,
+  bufferBytes: number = CHUNK_BYTES,
+): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader({ mode: "byob" });
+  let buffer = new ArrayBuffer(bufferBytes);
+  let ended = false;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read(new Uint8Array(buffer));
+      if (done || !value) break;
+      // The read took the buffer over and hands it back in `value`.
+      buffer = value.buffer as ArrayBuffer;
+      yield value;
+    }
+    ended = true;
+  } finally {
+    // Left early: nobody reads on, so the writer must not wait on a full pipe.
+    if (!ended) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}
