@@ -347,6 +347,9 @@ class SegmentList {
     // Only the bytes added since the last read: the list grows for as long as the camera runs.
     let added: Uint8Array;
     try {
+      // Most polls find nothing new: a stat on this thread says so without the thread hand-offs
+      // of opening and reading (a list ffmpeg has not created yet throws, as a read would).
+      if (Deno.statSync(this.path).size === this.#offset) return [];
       const file = await Deno.open(this.path);
       await file.seek(this.#offset, Deno.SeekMode.Start);
       added = new Uint8Array(await new Response(file.readable).arrayBuffer()); // closes the file
