@@ -564,7 +564,7 @@ async function compare(
 
 /**
  * The bit rates the 1080p streams are encoded at: what cameras send by default for a 1080p main
- * stream and its 640x360 sub-stream (constant bit rate, whatever the scene). At the quality the
+ * stream and its 640x360 sub-stream (a set bit rate, whatever the scene). At the quality the
  * sample would get on its own, its upscaled frames would take 1.8 Mbit/s, and decoding them would
  * cost less than a camera's stream does.
  */
