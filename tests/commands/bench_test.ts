@@ -106,4 +106,9 @@ Deno.test("deno task bench capture: the sample, then 1080p with and without the 
   assert.equal(ratio[2], Number(ratio[1]) <= 35 ? "met" : "NOT met");
   const alone = out.stdout.match(/their ffmpeg processes alone: (\d+)%; Deno alone: (\d+)%$/m);
   assert.ok(alone && Number(alone[1]) > 0 && Number(alone[2]) > 0, out.stdout);
+  const sample = out.stdout.match(
+    /the full capture of the sample: ([\d.]+)% of one core \(goal: under 5%, (met|NOT met);/,
+  );
+  assert.ok(sample && Number(sample[1]) > 0, out.stdout);
+  assert.equal(sample[2], Number(sample[1]) < 5 ? "met" : "NOT met");
 });
