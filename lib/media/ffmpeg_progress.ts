@@ -9,7 +9,7 @@
  * @module
  */
 
-import { streamChunks } from "./stream_chunks.ts";
+import { streamLines } from "./stream_chunks.ts";
 
 /** One report. */
 export interface ProgressReport {
@@ -47,12 +47,8 @@ export class FfmpegProgress implements AsyncIterable<ProgressReport> {
 
   /** Yields each report that has a time, in order; ends with the stream. */
   async *[Symbol.asyncIterator](): AsyncGenerator<ProgressReport> {
-    const decoder = new TextDecoder();
-    let rest = "";
     let time: number | undefined;
-    for await (const bytes of streamChunks(this.#stream)) {
-      const lines = (rest + decoder.decode(bytes, { stream: true })).split("\n");
-      rest = lines.pop() ?? "";
+    for await (const lines of streamLines(this.#stream)) {
       for (const line of lines) {
         // "out_time_us=N/A" until the first packet is written.
         if (line.startsWith("out_time_us=")) {

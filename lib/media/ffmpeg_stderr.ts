@@ -7,7 +7,7 @@
  * @module
  */
 
-import { streamChunks } from "./stream_chunks.ts";
+import { streamLines } from "./stream_chunks.ts";
 
 /**
  * Lines that mean the input itself is damaged (cut short, broken packets), as opposed to the
@@ -65,8 +65,6 @@ export class FfmpegStderr {
   }
 
   async #read(stream: ReadableStream<Uint8Array>, options: FfmpegStderrOptions): Promise<void> {
-    const decoder = new TextDecoder();
-    let rest = "";
     const line = (text: string) => {
       if (!text || options.take?.(text)) return;
       if (ERRORISH.test(text)) {
@@ -77,13 +75,10 @@ export class FfmpegStderr {
       options.onLine?.(text);
     };
     try {
-      for await (const chunk of streamChunks(stream)) {
-        const lines = (rest + decoder.decode(chunk, { stream: true })).split(/\r?\n|\r/);
-        rest = lines.pop() ?? "";
+      for await (const lines of streamLines(stream, /\r?\n|\r/)) {
         lines.forEach(line);
         options.onChunk?.();
       }
-      line(rest);
     } finally {
       options.onChunk?.();
     }

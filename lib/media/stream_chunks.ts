@@ -1,5 +1,6 @@
 /**
- * `streamChunks`: a child process's output read into one buffer used again and again. Reading a
+ * `streamChunks` and `streamLines`: a child process's output read into one buffer used again and
+ * again, as bytes or as lines. Reading a
  * byte stream the usual way allocates (and zeroes) a fresh 64 KiB buffer for every read, however
  * few bytes it brings, and ffmpeg's log lines come a few at a time, several a frame. Read this
  * way (and the frames themselves straight into their own buffers), 5 frames a second and their
@@ -50,4 +51,33 @@ export async function* streamChunks(
     if (!ended) await reader.cancel().catch(() => {});
     reader.releaseLock();
   }
+}
+
+/**
+ * The lines of a text stream read with {@linkcode streamChunks}: yields, for each chunk read, the
+ * lines it completed (without their separators), then the unfinished last line, if any, once the
+ * stream ends.
+ *
+ * @param separator what ends a line (default `"\n"`; ffmpeg's log also ends lines with `\r`)
+ *
+ * @example
+ * ```ts
+ * import { streamLines } from "./stream_chunks.ts";
+ * const child = new Deno.Command("ffmpeg", { args: ["-version"], stdout: "piped" }).spawn();
+ * for await (const lines of streamLines(child.stdout)) for (const line of lines) console.log(line);
+ * ```
+ */
+export async function* streamLines(
+  stream: ReadableStream<Uint8Array>,
+  separator: string | RegExp = "\n",
+): AsyncGenerator<string[]> {
+  const decoder = new TextDecoder();
+  let rest = "";
+  for await (const chunk of streamChunks(stream)) {
+    const lines = (rest + decoder.decode(chunk, { stream: true })).split(separator);
+    rest = lines.pop() ?? "";
+    yield lines;
+  }
+  rest += decoder.decode();
+  if (rest) yield [rest];
 }

@@ -24,6 +24,7 @@ import { CameraEmulator } from "../../tools/camera_emulator.ts";
 import { freePort } from "../../tools/free_port.ts";
 import { probeMedia } from "../../lib/media/ffmpeg.ts";
 import { CAPTURE_STREAM_SETTINGS } from "../../lib/media/ffmpeg.ts";
+import { streamLines } from "../../lib/media/stream_chunks.ts";
 import { BenchFailure } from "./bench_failure.ts";
 import { descendants, processTable, type TreeCpu, treeCpu } from "./process_cpu.ts";
 
@@ -181,14 +182,10 @@ function readable(line: string): string {
 function collectOutput(child: Deno.ChildProcess): { tail: () => string; done: Promise<unknown> } {
   const lines: string[] = [];
   const drain = async (stream: ReadableStream<Uint8Array>) => {
-    let rest = "";
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-      const parts = (rest + text).split("\n");
-      rest = parts.pop()!;
+    for await (const parts of streamLines(stream)) {
       lines.push(...parts.filter((l) => l.trim()).map(readable));
       lines.splice(0, Math.max(0, lines.length - 8));
     }
-    if (rest.trim()) lines.push(readable(rest));
   };
   const done = Promise.all([drain(child.stdout), drain(child.stderr)]).catch(() => {});
   return {

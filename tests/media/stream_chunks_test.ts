@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { streamChunks } from "../../lib/media/stream_chunks.ts";
+import { streamChunks, streamLines } from "../../lib/media/stream_chunks.ts";
 import { until } from "../helpers/until.ts";
 
 Deno.test("streamChunks: every byte a child writes, in order, each chunk within the buffer", async () => {
@@ -43,9 +43,20 @@ Deno.test("streamChunks: leaving the loop early cancels the stream, so the write
   assert.equal(status.success, false);
 });
 
-Deno.test("streamChunks: a stream of strings or objects, not bytes, is refused by name", async () => {
+Deno.test("streamChunks: a stream that is not a byte stream is refused with a TypeError", async () => {
   const notBytes = ReadableStream.from([new Uint8Array([1, 2, 3])]);
   await assert.rejects(async () => {
     for await (const _ of streamChunks(notBytes)) { /* never reached */ }
   }, TypeError);
+});
+
+Deno.test("streamLines: the lines of a child's output, split across reads, and an unfinished last line", async () => {
+  const child = new Deno.Command("sh", {
+    args: ["-c", "seq 1 30000; printf 'a\\rb\\r\\nlast'"],
+    stdout: "piped",
+  }).spawn();
+  const lines: string[] = [];
+  for await (const batch of streamLines(child.stdout, /\r?\n|\r/)) lines.push(...batch);
+  assert.ok((await child.status).success);
+  assert.deepEqual(lines, [...Array.from({ length: 30000 }, (_, i) => `${i + 1}`), "a", "b", "last"]);
 });
